@@ -1,0 +1,46 @@
+package org.v2vwrapper.request;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One validated conversion request, as the caller sent it on stdin. Immutable; secrets are {@link Secret}s,
+ * so {@link #toString()} is safe to log. Exactly one of {@link #rhv()}, {@link #osp()} and
+ * {@link #localOutputDir()} is present.
+ */
+public record ConversionRequest(
+        String vmName,
+        OutputFormat outputFormat,
+        TransportMethod transportMethod,
+        Optional<String> vmwareUri,
+        Optional<Secret> vmwarePassword,
+        Optional<String> vmwareFingerprint,
+        Optional<Secret> sshKey,
+        boolean twoPhase,
+        boolean warm,
+        Optional<String> conversionHostUuid,
+        Optional<Integer> iterationSeconds,
+        List<String> sourceDisks,
+        List<NetworkMapping> networkMappings,
+        boolean installDrivers,
+        Optional<Allocation> allocation,
+        Optional<Path> luksKeysVault,
+        Optional<RhvDestination> rhv,
+        Optional<OspDestination> osp,
+        Optional<Path> localOutputDir,
+        boolean insecureConnection,
+        Optional<OspSourceEnvironment> ospSource,
+        boolean nbdExportOnly,
+        boolean daemonize) {
+
+    public ConversionRequest {
+        sourceDisks = List.copyOf(sourceDisks);
+        networkMappings = List.copyOf(networkMappings);
+    }
+
+    /** OpenStack to OpenStack: volumes move between clouds, virt-v2v does not run. */
+    public boolean isOpenstackToOpenstack() {
+        return ospSource.isPresent();
+    }
+}

@@ -1,0 +1,278 @@
+package org.v2vwrapper.state;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything the wrapper knows about the running conversion: the keys of the state file plus facts read from
+ * virt-v2v's log that the output targets need afterwards (oVirt disk ids, OpenStack volume ids, the vmx
+ * display name). Thread-safe: the log monitor, the main thread and the shutdown hook all touch it.
+ *
+ * <p>State file keys appear only once they are known, so every field starts out absent ({@code null}).
+ * Each mutation tells the {@link Listener} whether it was a phase change (write the file now) or only
+ * progress (the writer may wait up to a second).
+ */
+public final class ConversionState {
+
+    /** What kind of change happened, so the writer knows how soon to publish it. */
+    public enum Change { PROGRESS, PHASE }
+
+    public interface Listener {
+        void changed(Change change);
+    }
+
+    private static final Listener NOBODY = change -> { };
+
+    private volatile Listener listener = NOBODY;
+
+    private Boolean started;
+    private Long pid;
+    private final List<DiskProgress> disks = new ArrayList<>();
+    private boolean disksKnown;
+    private Integer diskCount;
+    private Integer returnCode;
+    private String vmId;
+    private Boolean finished;
+    private Boolean failed;
+    private String status;
+    private LastMessage lastMessage;
+
+    private int currentDisk = -1;
+    private final List<String> ovirtDiskIds = new ArrayList<>();
+    private final TreeMap<Integer, String> ospVolumeIds = new TreeMap<>();
+    private String displayName;
+
+    public void setListener(Listener listener) {
+        this.listener = listener == null ? NOBODY : listener;
+    }
+
+    private void notify(Change change) {
+        listener.changed(change);
+    }
+
+    // ----- phases -----
+
+    /** Initial disks from {@code source_disks}, all at 0 %. */
+    public void initDisks(List<String> paths) {
+        synchronized (this) {
+            disks.clear();
+            paths.forEach(p -> disks.add(new DiskProgress(p, 0)));
+            disksKnown = true;
+            diskCount = paths.size();
+        }
+        notify(Change.PHASE);
+    }
+
+    public void setStatus(String status) {
+        synchronized (this) {
+            if (status.equals(this.status)) {
+                return;
+            }
+            this.status = status;
+        }
+        notify(Change.PHASE);
+    }
+
+    public void markStarted(long pid) {
+        synchronized (this) {
+            this.started = true;
+            this.pid = pid;
+            this.disksKnown = true;
+            if (diskCount == null) {
+                diskCount = disks.size();
+            }
+        }
+        notify(Change.PHASE);
+    }
+
+    public void setReturnCode(int rc) {
+        synchronized (this) {
+            this.returnCode = rc;
+        }
+        notify(Change.PHASE);
+    }
+
+    public void setVmId(String vmId) {
+        synchronized (this) {
+            if (vmId.equals(this.vmId)) {
+                return;
+            }
+            this.vmId = vmId;
+        }
+        notify(Change.PHASE);
+    }
+
+    /** An error or note for the caller. An error already recorded is not replaced by a later error. */
+    public void setLastMessage(LastMessage message) {
+        synchronized (this) {
+            if (lastMessage != null && lastMessage.type() == LastMessage.Type.ERROR
+                    && message.type() == LastMessage.Type.ERROR) {
+                return;
+            }
+            this.lastMessage = message;
+        }
+        notify(Change.PHASE);
+    }
+
+    /** Marks the run as failed without finishing it (e.g. virt-v2v reported an error but still runs). */
+    public void markFailed() {
+        synchronized (this) {
+            this.failed = true;
+        }
+        notify(Change.PHASE);
+    }
+
+    /** The last state change: {@code finished: true} together with {@code failed}. Only the first call counts. */
+    public boolean finish(boolean failedRun) {
+        synchronized (this) {
+            if (Boolean.TRUE.equals(finished)) {
+                return false;
+            }
+            this.failed = failedRun || Boolean.TRUE.equals(this.failed);
+            this.finished = true;
+        }
+        notify(Change.PHASE);
+        return true;
+    }
+
+    // ----- disks, driven by the log parser -----
+
+    /** virt-v2v started copying disk {@code index} (0-based) of {@code count}. */
+    public void beginDisk(int index, int count) {
+        synchronized (this) {
+            currentDisk = index;
+            diskCount = count;
+            disksKnown = true;
+        }
+        notify(Change.PHASE);
+    }
+
+    /**
+     * The current disk's path as the source names it. Each path appears once: a known path moves to the current
+     * index, an unknown one is inserted there.
+     */
+    public void currentDiskPath(String path) {
+        synchronized (this) {
+            if (currentDisk < 0) {
+                return;
+            }
+            int found = -1;
+            for (int i = 0; i < disks.size(); i++) {
+                if (disks.get(i).path().equals(path)) {
+                    found = i;
+                    break;
+                }
+            }
+            if (found == currentDisk) {
+                return;
+            }
+            DiskProgress disk = found >= 0 ? disks.remove(found) : new DiskProgress(path, 0);
+            disks.add(Math.min(currentDisk, disks.size()), disk);
+        }
+        notify(Change.PHASE);
+    }
+
+    /** Copy progress (0–100) of the current disk; ignored while no known disk is current. */
+    public void currentDiskProgress(double percent) {
+        synchronized (this) {
+            if (currentDisk < 0 || currentDisk >= disks.size()) {
+                return;
+            }
+            DiskProgress d = disks.get(currentDisk);
+            if (d.progress() == percent) {
+                return;
+            }
+            disks.set(currentDisk, new DiskProgress(d.path(), percent));
+        }
+        notify(Change.PROGRESS);
+    }
+
+    public synchronized int currentDisk() {
+        return currentDisk;
+    }
+
+    public synchronized int knownDiskCount() {
+        return disks.size();
+    }
+
+    // ----- facts for the output targets -----
+
+    public synchronized void addOvirtDiskId(String id) {
+        if (!ovirtDiskIds.contains(id)) {
+            ovirtDiskIds.add(id);
+        }
+    }
+
+    public synchronized List<String> ovirtDiskIds() {
+        return List.copyOf(ovirtDiskIds);
+    }
+
+    /** An OpenStack volume that virt-v2v created for disk {@code index} (1-based, as virt-v2v counts). */
+    public synchronized void putOspVolumeId(int index, String volumeId) {
+        ospVolumeIds.put(index, volumeId);
+    }
+
+    /** Volume ids in disk-index order. */
+    public synchronized List<String> ospVolumeIds() {
+        return List.copyOf(ospVolumeIds.values());
+    }
+
+    public synchronized void setDisplayName(String name) {
+        this.displayName = name;
+    }
+
+    public synchronized Optional<String> displayName() {
+        return Optional.ofNullable(displayName);
+    }
+
+    // ----- reading -----
+
+    public synchronized Optional<String> vmId() {
+        return Optional.ofNullable(vmId);
+    }
+
+    public synchronized Optional<LastMessage> lastMessage() {
+        return Optional.ofNullable(lastMessage);
+    }
+
+    public synchronized boolean isFailed() {
+        return Boolean.TRUE.equals(failed);
+    }
+
+    public synchronized boolean isFinished() {
+        return Boolean.TRUE.equals(finished);
+    }
+
+    public synchronized List<DiskProgress> disks() {
+        return List.copyOf(disks);
+    }
+
+    /** The state file's content: only the keys known so far, in a stable order. */
+    public synchronized Map<String, Object> snapshot() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        putIfKnown(out, "started", started);
+        putIfKnown(out, "pid", pid);
+        if (disksKnown) {
+            out.put("disks", Collections.unmodifiableList(new ArrayList<>(disks)));
+        }
+        putIfKnown(out, "disk_count", diskCount);
+        putIfKnown(out, "status", status);
+        putIfKnown(out, "return_code", returnCode);
+        putIfKnown(out, "vm_id", vmId);
+        putIfKnown(out, "last_message", lastMessage);
+        putIfKnown(out, "failed", failed);
+        putIfKnown(out, "finished", finished);
+        return out;
+    }
+
+    private static void putIfKnown(Map<String, Object> out, String key, Object value) {
+        if (value != null) {
+            out.put(key, value);
+        }
+    }
+}
