@@ -244,6 +244,11 @@ public final class ConversionState {
         return Boolean.TRUE.equals(failed);
     }
 
+    /** Whether virt-v2v was started ({@code started: true}). */
+    public synchronized boolean isStartedVirtV2v() {
+        return Boolean.TRUE.equals(started);
+    }
+
     public synchronized boolean isFinished() {
         return Boolean.TRUE.equals(finished);
     }

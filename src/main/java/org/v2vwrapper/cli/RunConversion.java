@@ -1,0 +1,139 @@
+package org.v2vwrapper.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.v2vwrapper.WrapperSettings;
+import org.v2vwrapper.request.ConversionRequest;
+import org.v2vwrapper.request.InvalidRequestException;
+import org.v2vwrapper.request.RequestParser;
+import org.v2vwrapper.run.ConversionRun;
+import org.v2vwrapper.run.RunDirLock;
+import org.v2vwrapper.run.WrapperLogging;
+import org.v2vwrapper.state.ConversionState;
+import org.v2vwrapper.state.LastMessage;
+import org.v2vwrapper.state.StateFile;
+import org.v2vwrapper.state.StatePublisher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real conversion from the CLI: lock the run directory, read and validate the request, publish the state
+ * file, print the one stdout line, then run (here, or in a detached child when asked to daemonize).
+ */
+final class RunConversion {
+    private static final Logger LOG = LoggerFactory.getLogger(RunConversion.class);
+
+    private final WrapperSettings settings;
+    private final Streams io;
+
+    RunConversion(WrapperSettings settings, Streams io) {
+        this.settings = settings;
+        this.io = io;
+    }
+
+    int run(Optional<Path> inputFile, boolean detach, boolean detachedChild) {
+        Optional<RunDirLock> lock;
+        try {
+            lock = RunDirLock.tryAcquire(settings.runDir());
+            Files.createDirectories(settings.logDir());
+        } catch (IOException e) {
+            return error("cannot use the run/log directory: " + e.getMessage());
+        }
+        if (lock.isEmpty()) {
+            return error("run directory " + settings.runDir() + " is in use by another v2v-wrapper; "
+                    + "use another --run-dir for a concurrent conversion");
+        }
+        try (RunDirLock held = lock.get()) {
+            WrapperLogging.toFile(settings.wrapperLog());
+            LOG.info("v2v-wrapper {} starting (pid {}), run dir {}, log dir {}", Version.get(),
+                    ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
+            StateFile stateFile = new StateFile(settings.stateFile());
+
+            byte[] input;
+            ConversionRequest request;
+            try {
+                input = RequestInput.read(inputFile, io.in());
+                RequestParser.Parsed parsed = RequestParser.parse(input);
+                request = parsed.request();
+                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", k));
+            } catch (InvalidRequestException e) {
+                LOG.error("invalid request: {}", e.getMessage());
+                writeInvalidState(stateFile, e.getMessage());
+                return error("invalid request: " + e.getMessage());
+            }
+            LOG.info("request: {}", request);
+
+            if ((detach || request.daemonize()) && !detachedChild) {
+                held.close();
+                return Detacher.detach(settings, input, io);
+            }
+
+            ConversionState state = new ConversionState();
+            state.initDisks(request.sourceDisks());
+            state.setStatus("Preparing");
+            StatePublisher publisher;
+            try {
+                publisher = new StatePublisher(state, stateFile).start();
+            } catch (IOException e) {
+                return error("cannot write the state file " + settings.stateFile() + ": " + e.getMessage());
+            }
+            io.out().println(stdoutLine(settings));
+            io.out().flush();
+            if (detachedChild) {
+                Detacher.detachStreams(settings);
+            }
+
+            ConversionRun run = new ConversionRun(settings, request, state, publisher, LogParsersFactory.INSTANCE);
+            Thread hook = new Thread(() -> run.terminate("the wrapper received SIGTERM/SIGINT"), "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            int rc = run.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already running; it returns as soon as it sees the run has ended
+            }
+            if (rc != ConversionRun.EXIT_OK && !detachedChild) {
+                io.err().println("v2v-wrapper: " + state.lastMessage().map(LastMessage::message)
+                        .map(m -> m.lines().findFirst().orElse(m)).orElse("conversion failed"));
+            }
+            return rc;
+        } catch (IOException e) {
+            return error("cannot release the run directory lock: " + e.getMessage());
+        }
+    }
+
+    /** The one line on stdout: where the caller finds the logs and the state file. */
+    static String stdoutLine(WrapperSettings s) {
+        Map<String, String> line = new LinkedHashMap<>();
+        line.put("v2v_log", s.v2vLog().toAbsolutePath().toString());
+        line.put("wrapper_log", s.wrapperLog().toAbsolutePath().toString());
+        line.put("state_file", s.stateFile().toAbsolutePath().toString());
+        try {
+            return new ObjectMapper().writeValueAsString(line);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void writeInvalidState(StateFile stateFile, String message) {
+        ConversionState state = new ConversionState();
+        state.setLastMessage(LastMessage.error("invalid request: " + message));
+        state.finish(true);
+        try {
+            stateFile.write(state.snapshot());
+        } catch (IOException e) {
+            LOG.error("cannot write the state file: {}", e.toString());
+        }
+    }
+
+    private int error(String message) {
+        io.err().println("v2v-wrapper: " + message);
+        return ConversionRun.EXIT_NOT_STARTED;
+    }
+}

@@ -1,0 +1,169 @@
+package org.v2vwrapper.cli;
+
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.WrapperSettings;
+import org.v2vwrapper.request.InvalidRequestException;
+import org.v2vwrapper.request.RequestParser;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** The {@code v2v-wrapper} command line. With no subcommand it runs a conversion from the request on stdin. */
+@Command(name = "v2v-wrapper",
+        mixinStandardHelpOptions = true,
+        versionProvider = WrapperCommand.VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+                "Runs one virt-v2v conversion described by a JSON request on stdin, and reports its progress in a "
+                        + "JSON state file.",
+                "Prints one line {\"v2v_log\":…,\"wrapper_log\":…,\"state_file\":…} on stdout, then works until "
+                        + "the state file says finished."},
+        footer = {"",
+                "Examples:",
+                "  v2v-wrapper < request.json",
+                "  v2v-wrapper --run-dir=/tmp/run --log-dir=/tmp/log --input=examples/vddk-to-rhv.json",
+                "  v2v-wrapper --dry-run --input=examples/ssh-to-openstack.json",
+                "  v2v-wrapper --check-virt-v2v",
+                "  v2v-wrapper replay-log --v2v-log /var/log/uci/virt-v2v.log",
+                "",
+                "Exit codes: 0 converted; 1 invalid request or the conversion could not start; "
+                        + "2 the conversion started and failed."})
+public final class WrapperCommand implements Callable<Integer> {
+
+    @Option(names = "--virt-v2v", paramLabel = "PATH",
+            defaultValue = "${env:V2V_WRAPPER_VIRT_V2V:-/usr/bin/virt-v2v}",
+            description = "virt-v2v binary (env V2V_WRAPPER_VIRT_V2V; default ${DEFAULT-VALUE})")
+    Path virtV2v;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_RUN_DIR:-/var/lib/uci}",
+            description = "state file, trigger files and run lock (env V2V_WRAPPER_RUN_DIR; default ${DEFAULT-VALUE})")
+    Path runDir;
+
+    @Option(names = "--log-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_LOG_DIR:-/var/log/uci}",
+            description = "wrapper and virt-v2v logs (env V2V_WRAPPER_LOG_DIR; default ${DEFAULT-VALUE})")
+    Path logDir;
+
+    @Option(names = "--vddk-libdir", paramLabel = "DIR",
+            defaultValue = "${env:V2V_WRAPPER_VDDK_LIBDIR:-/opt/vmware-vix-disklib-distrib}",
+            description = "VMware VDDK (env V2V_WRAPPER_VDDK_LIBDIR; default ${DEFAULT-VALUE})")
+    Path vddkLibdir;
+
+    @Option(names = "--ca-bundle", paramLabel = "FILE",
+            defaultValue = "${env:V2V_WRAPPER_CA_BUNDLE:-/etc/pki/ca-trust/source/anchors/v2v-conversion-host-ca-bundle.pem}",
+            description = "CA certificates of the oVirt engine (env V2V_WRAPPER_CA_BUNDLE; default ${DEFAULT-VALUE})")
+    Path caBundle;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin")
+    Path input;
+
+    @Option(names = "--dry-run",
+            description = "validate the request offline, print the planned virt-v2v command (secrets hidden), exit")
+    boolean dryRun;
+
+    @Option(names = "--detach",
+            description = "print the stdout line, exit 0 and go on converting in the background (as daemonize: true)")
+    boolean detach;
+
+    @Option(names = "--detached-child", hidden = true)
+    boolean detachedChild;
+
+    @Option(names = "--checks", description = "list the host checks")
+    boolean listChecks;
+
+    @Option(names = "--check-virt-v2v", description = "check virt-v2v; exit 0 if it passes, 1 if not")
+    boolean checkVirtV2v;
+
+    @Option(names = "--check-nbdkit", description = "check nbdkit; exit 0 if it passes, 1 if not")
+    boolean checkNbdkit;
+
+    @Option(names = "--check-vddk", description = "check the VDDK library; exit 0 if it passes, 1 if not")
+    boolean checkVddk;
+
+    @Option(names = "--check-ssh-agent", description = "check ssh-agent and ssh-add; exit 0 if it passes, 1 if not")
+    boolean checkSshAgent;
+
+    private final Streams io;
+
+    public WrapperCommand(Streams io) {
+        this.io = io;
+    }
+
+    public WrapperCommand() {
+        this(Streams.system());
+    }
+
+    WrapperSettings settings() {
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle);
+    }
+
+    @Override
+    public Integer call() {
+        if (listChecks) {
+            for (HostCheck c : HostCheck.values()) {
+                io.out().printf("%-10s --check-%s: %s%n", c.checkName(), c.checkName(), c.description());
+            }
+            return 0;
+        }
+        Optional<HostCheck> check = checkVirtV2v ? Optional.of(HostCheck.VIRT_V2V)
+                : checkNbdkit ? Optional.of(HostCheck.NBDKIT)
+                : checkVddk ? Optional.of(HostCheck.VDDK)
+                : checkSshAgent ? Optional.of(HostCheck.SSH_AGENT) : Optional.empty();
+        if (check.isPresent()) {
+            try {
+                io.out().println("PASS " + check.get().checkName() + ": " + check.get().run(settings()));
+                return 0;
+            } catch (ConversionException e) {
+                io.err().println("FAIL " + check.get().checkName() + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        if (dryRun) {
+            return dryRun();
+        }
+        return new RunConversion(settings(), io).run(Optional.ofNullable(input), detach, detachedChild);
+    }
+
+    private int dryRun() {
+        try {
+            RequestParser.Parsed parsed = RequestParser.parse(RequestInput.read(Optional.ofNullable(input), io.in()));
+            io.out().println(DryRun.describe(parsed.request(), settings(), DryRun.capabilities(settings())));
+            return 0;
+        } catch (InvalidRequestException e) {
+            io.err().println("v2v-wrapper: invalid request: " + e.getMessage());
+            return 1;
+        } catch (ConversionException e) {
+            io.err().println("v2v-wrapper: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Runs the command line and returns the exit code (the launcher's {@code main} exits with it). */
+    public static int execute(Streams io, String... args) {
+        CommandLine cl = new CommandLine(new WrapperCommand(io));
+        cl.setOut(new java.io.PrintWriter(io.out(), true));
+        cl.setErr(new java.io.PrintWriter(io.err(), true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            io.err().println("v2v-wrapper: " + ex.getMessage().lines().findFirst().orElse("invalid arguments")
+                    + " (see --help)");
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            io.err().println("v2v-wrapper: internal error: " + ex);
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    /** {@code --version}: {@code virt-v2v-wrapper <version>}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"virt-v2v-wrapper " + Version.get()};
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.v2vwrapper.plan;
+
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.output.LocalTarget;
+import org.v2vwrapper.output.OpenstackTarget;
+import org.v2vwrapper.output.RhvTarget;
+import org.v2vwrapper.request.ConversionRequest;
+import org.v2vwrapper.request.NetworkMapping;
+import org.v2vwrapper.secrets.LuksVault;
+import org.v2vwrapper.transport.DiskTransport;
+import org.v2vwrapper.transport.SshTransport;
+import org.v2vwrapper.transport.VddkTransport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Chooses the {@link SourceTransport} and {@link OutputTarget} from the keys present and assembles the virt-v2v
+ * command: common options, the transport's input arguments, network mappings, LUKS keys, the target's output
+ * arguments.
+ */
+public final class PlanBuilder {
+    /** Where Debian/RHEL's virtio-win package puts the Windows drivers. */
+    static final Path VIRTIO_WIN_DIR = Path.of("/usr/share/virtio-win");
+
+    private PlanBuilder() {
+    }
+
+    public static SourceTransport transportFor(ConversionRequest r) {
+        return switch (r.transportMethod()) {
+            case VDDK -> new VddkTransport();
+            case SSH -> new SshTransport();
+            case DISK -> new DiskTransport();
+        };
+    }
+
+    public static OutputTarget targetFor(ConversionRequest r) {
+        if (r.rhv().isPresent()) {
+            return new RhvTarget();
+        }
+        if (r.osp().isPresent()) {
+            return new OpenstackTarget();
+        }
+        return new LocalTarget();
+    }
+
+    /** Builds the command with the given transport and (already validated) target. */
+    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget target)
+            throws ConversionException {
+        ConversionRequest r = ctx.request();
+        List<String> argv = new ArrayList<>(List.of(ctx.settings().virtV2v().toString(),
+                "-v", "-x", "--root", "first",
+                "--machine-readable=file:" + ctx.settings().machineReadableLog()));
+        argv.addAll(transport.inputArguments(ctx));
+        argv.addAll(networkArguments(r.networkMappings(), ctx.capabilities()));
+        Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), Optional.ofNullable(System.getenv("HOME")));
+        if (vault.isPresent()) {
+            argv.addAll(LuksVault.keyArguments(LuksVault.keysFor(vault.get(), r.vmName(), LuksVault.currentUid()),
+                    ctx.secrets()));
+        }
+        argv.addAll(target.outputArguments(ctx));
+
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LANG", "C");
+        env.put("LIBGUESTFS_BACKEND", "direct");
+        if (r.installDrivers()) {
+            env.put("VIRTIO_WIN", virtioWin(VIRTIO_WIN_DIR).toString());
+        }
+        env.putAll(transport.environment(ctx));
+        env.putAll(target.environment(ctx));
+        return new VirtV2vCommand(argv, env);
+    }
+
+    /**
+     * {@code --mac MAC:bridge:DEST} where the mapping names a MAC and virt-v2v knows {@code --mac}; otherwise
+     * {@code --bridge SOURCE:DEST}.
+     */
+    static List<String> networkArguments(List<NetworkMapping> mappings, V2vCapabilities caps) {
+        List<String> args = new ArrayList<>();
+        for (NetworkMapping m : mappings) {
+            if (m.macAddress().isPresent() && caps.has("mac-option")) {
+                args.add("--mac");
+                args.add(m.macAddress().get() + ":bridge:" + m.destination());
+            } else {
+                args.add("--bridge");
+                args.add(m.source() + ":" + m.destination());
+            }
+        }
+        return args;
+    }
+
+    /** The newest virtio-win ISO in {@code dir}, else the directory itself if it holds drivers. */
+    static Path virtioWin(Path dir) throws ConversionException {
+        if (!Files.isDirectory(dir)) {
+            throw new ConversionException("install_drivers: no Windows drivers found (" + dir + " does not exist)");
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            Optional<Path> iso = files
+                    .filter(p -> p.getFileName().toString().startsWith("virtio-win")
+                            && p.getFileName().toString().endsWith(".iso"))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+            return iso.orElse(dir);
+        } catch (java.io.IOException e) {
+            throw new ConversionException("install_drivers: cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package org.v2vwrapper.secrets;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.request.Secret;
+import org.v2vwrapper.run.Cleanup;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A private ssh-agent for one run, so that virt-v2v (and the ssh it runs) can use the request's key without
+ * the key ever appearing on a command line. Stopped by the run's {@link Cleanup}.
+ */
+public final class SshAgent {
+    private static final Logger LOG = LoggerFactory.getLogger(SshAgent.class);
+    static final long START_TIMEOUT_MS = 10_000;
+    static final long ADD_TIMEOUT_SECONDS = 30;
+
+    private final Process process;
+    private final Path socket;
+
+    private SshAgent(Process process, Path socket) {
+        this.process = process;
+        this.socket = socket;
+    }
+
+    public Path socket() {
+        return socket;
+    }
+
+    /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory and registers its shutdown. */
+    public static SshAgent start(SecretStore secrets, Cleanup cleanup) throws ConversionException {
+        try {
+            // Unix socket paths are limited to 108 bytes, so the socket lives in a short /tmp directory.
+            Path dir = Files.createTempDirectory(Path.of("/tmp"), "v2v-agent-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path socket = dir.resolve("agent.sock");
+            Process p = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            SshAgent agent = new SshAgent(p, socket);
+            cleanup.register("ssh-agent", () -> {
+                agent.stop();
+                Files.deleteIfExists(socket);
+                Files.deleteIfExists(dir);
+            });
+            long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
+            while (!Files.exists(socket)) {
+                if (!p.isAlive()) {
+                    throw new ConversionException("ssh-agent exited with code " + p.exitValue() + " before it was ready");
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new ConversionException("ssh-agent did not create its socket within "
+                            + START_TIMEOUT_MS / 1000 + " s");
+                }
+                Thread.sleep(20);
+            }
+            LOG.info("ssh-agent started (pid {}, socket {})", p.pid(), socket);
+            return agent;
+        } catch (IOException e) {
+            throw new ConversionException("cannot start ssh-agent: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConversionException("interrupted while starting ssh-agent", e);
+        }
+    }
+
+    /**
+     * Adds the request's key (written to a 0600 file first), or with none the user's default keys in
+     * {@code $HOME/.ssh}, as plain {@code ssh-add} does.
+     */
+    public void addKey(Optional<Secret> key, SecretStore secrets) throws ConversionException {
+        List<String> cmd = new ArrayList<>(List.of("ssh-add"));
+        try {
+            if (key.isPresent()) {
+                String text = key.get().reveal();
+                // A PEM/OpenSSH key must end with a newline or ssh-add calls it invalid.
+                Path file = secrets.write("ssh_key", (text.endsWith("\n") ? text : text + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                cmd.add(file.toString());
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().put("SSH_AUTH_SOCK", socket.toString());
+            pb.environment().put("SSH_ASKPASS_REQUIRE", "never");
+            pb.environment().remove("DISPLAY");
+            Path out = Files.createTempFile("ssh-add-", ".log");
+            try {
+                pb.redirectOutput(out.toFile());
+                Process p = pb.start();
+                if (!p.waitFor(ADD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new ConversionException("ssh-add did not finish within " + ADD_TIMEOUT_SECONDS + " s");
+                }
+                String said = Files.readString(out, StandardCharsets.UTF_8).strip();
+                LOG.info("ssh-add exited with {}: {}", p.exitValue(), said);
+                if (p.exitValue() != 0) {
+                    throw new ConversionException((key.isPresent() ? "ssh_key" : "~/.ssh keys")
+                            + ": ssh-add could not load the key (exit code " + p.exitValue() + ")");
+                }
+            } finally {
+                Files.deleteIfExists(out);
+            }
+        } catch (IOException e) {
+            throw new ConversionException("cannot run ssh-add: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConversionException("interrupted while adding the ssh key", e);
+        }
+    }
+
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
