@@ -194,6 +194,7 @@ public final class ConversionRun {
                 LOG.warn("cleanup of the destination failed: {}", e.toString());
             }
         }
+        state.setStatus("Failed");
     }
 
     /** The one way out: final state write ({@code finished} last), every cleanup action, exit code. */
