@@ -77,6 +77,7 @@ public final class ConversionRun {
     public int run() {
         int startedPhase = EXIT_NOT_STARTED;
         try {
+            refuseModesNotBuiltYet();
             SecretStore secrets = SecretStore.create(settings.runDir());
             cleanup.register("secret files", secrets::close);
 
@@ -117,6 +118,24 @@ public final class ConversionRun {
             LOG.error("conversion failed", e);
             failed("internal error: " + e);
             return end(state.isStartedVirtV2v() ? EXIT_FAILED : startedPhase);
+        }
+    }
+
+    /**
+     * Modes the request model accepts (so callers get them validated) but this version cannot run yet: say so
+     * before anything starts rather than run a different kind of conversion.
+     */
+    private void refuseModesNotBuiltYet() throws ConversionException {
+        if (request.twoPhase()) {
+            throw new ConversionException("two_phase: two-phase (warm) conversion is not available in this version");
+        }
+        if (request.isOpenstackToOpenstack()) {
+            throw new ConversionException(
+                    "osp_source_environment: OpenStack to OpenStack migration is not available in this version");
+        }
+        if (request.nbdExportOnly()) {
+            throw new ConversionException("nbd_export_only: exporting disks without converting is not available "
+                    + "in this version");
         }
     }
 
