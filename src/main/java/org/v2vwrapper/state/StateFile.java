@@ -17,7 +17,7 @@ import java.util.Map;
  * flushed to disk and closed, then renamed over the old one, so a reader sees either the old or the new file,
  * never a partial one.
  */
-public final class StateFile {
+public class StateFile {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path path;
