@@ -114,8 +114,8 @@ public final class OvirtCleanup {
                 break;
             }
             if (System.nanoTime() >= deadline) {
-                LOG.error("oVirt cleanup: disks {} are still locked after {} s; giving up, remove them by hand",
-                        pending, unlockWait.toSeconds());
+                LOG.error("oVirt cleanup: disks {} are still locked after {} ms; giving up, remove them by hand",
+                        pending, unlockWait.toMillis());
                 left.addAll(pending);
                 break;
             }
