@@ -406,4 +406,16 @@ class RhvTargetTest {
         assertTrue(engine.calls("DELETE", FakeOvirtEngine.API + "/disks/").isEmpty());
         assertTrue(state.lastMessage().isEmpty());
     }
+
+    @Test
+    void aWrongApiPathIsNamedInTheError() throws Exception {
+        String url = engine.url().replace("/ovirt-engine/api", "/wrong/api");
+        PlanContext ctx = ctx(url, engine.password(), n -> { });
+        try (RhvTarget t = target()) {
+            ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
+            assertTrue(e.getMessage().contains(url), e.getMessage());
+            assertTrue(e.getMessage().contains("Is the path '/wrong/api' included in the 'url' parameter correct?"),
+                    e.getMessage());
+        }
+    }
 }

@@ -551,7 +551,8 @@ public final class FakeOvirtEngine implements AutoCloseable {
 
     private static final Pattern TERM = Pattern.compile("^\\s*(\\w+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))\\s*$");
 
-    static Predicate<Map<String, String>> searchPredicate(String search, boolean caseSensitive) {
+    /** The engine's search, as far as the fake understands it: one {@code field=value} term. */
+    public static Predicate<Map<String, String>> searchPredicate(String search, boolean caseSensitive) {
         if (search == null || search.isBlank()) {
             return m -> true;
         }
