@@ -106,4 +106,29 @@ class FakeOvirtEngineTest {
         assertEquals(2, count.apply("name=Alpha*", true));
         assertEquals(1, count.apply("name=\"My VM\"", true));
     }
+
+    @Test
+    void controlEndpointLetsAnotherProcessCreateObjects() throws Exception {
+        engine.close();
+        engine = FakeOvirtEngine.startHttp();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://localhost:" + engine.port() + FakeOvirtEngine.CONTROL;
+        java.net.http.HttpResponse<String> vm = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "vms?id=abc-1&name=My_Machine"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, vm.statusCode());
+        assertEquals("abc-1", vm.body());
+        assertTrue(engine.hasVm("abc-1"));
+        http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "disks?id=d-1&status=ok"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> t = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(base + "imagetransfers?disk_id=d-1"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("transferring", engine.imageTransfer(t.body()).phase());
+        assertEquals("locked", engine.disk("d-1").status());
+        assertTrue(engine.calls().isEmpty());
+    }
 }

@@ -56,6 +56,13 @@ public final class FakeOvirtEngine implements AutoCloseable {
     public static final String API = "/ovirt-engine/api";
     public static final String SSO_TOKEN = "/ovirt-engine/sso/oauth/token";
     public static final String SSO_LOGOUT = "/ovirt-engine/services/sso-logout";
+    /**
+     * Not part of the engine: lets a fake virt-v2v in another process create what rhv-upload would create.
+     * {@code POST /fake-control/vms?id=&name=}, {@code POST /fake-control/disks?id=&status=},
+     * {@code POST /fake-control/imagetransfers?disk_id=&phase=} (answers the new id as text). Not recorded in
+     * {@link #calls()}.
+     */
+    public static final String CONTROL = "/fake-control/";
 
     /** One request as the engine saw it. {@code query} is decoded; bodies are not recorded (they hold passwords). */
     public record Call(String method, String path, Map<String, String> query, int status, boolean authorized) {
@@ -336,6 +343,10 @@ public final class FakeOvirtEngine implements AutoCloseable {
         Map<String, String> query = parseForm(ex.getRequestURI().getRawQuery());
         Reply reply;
         boolean authorized = false;
+        if (path.startsWith(CONTROL)) {
+            control(ex, method, path.substring(CONTROL.length()), query);
+            return;
+        }
         try {
             if (path.equals(SSO_TOKEN)) {
                 reply = token(method, parseForm(body(ex)));
@@ -381,6 +392,34 @@ public final class FakeOvirtEngine implements AutoCloseable {
     }
 
     private record Reply(int status, String contentType, String body) {
+    }
+
+    private void control(HttpExchange ex, String method, String what, Map<String, String> q) throws IOException {
+        String answer;
+        int status = 200;
+        try {
+            body(ex);
+            if (!method.equals("POST")) {
+                throw new IllegalArgumentException("POST only");
+            }
+            answer = switch (what) {
+                case "vms" -> addVm(q.getOrDefault("id", UUID.randomUUID().toString()), q.get("name"));
+                case "disks" -> addDisk(q.getOrDefault("id", UUID.randomUUID().toString()), q.getOrDefault("status", "ok"));
+                case "imagetransfers" -> addImageTransfer(q.get("disk_id"), q.getOrDefault("phase", "transferring"));
+                default -> throw new IllegalArgumentException("unknown control " + what);
+            };
+        } catch (RuntimeException e) {
+            status = 400;
+            answer = String.valueOf(e.getMessage());
+        }
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        } finally {
+            ex.close();
+        }
     }
 
     private static String body(HttpExchange ex) throws IOException {
