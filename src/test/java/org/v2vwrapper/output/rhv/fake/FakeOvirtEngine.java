@@ -1,0 +1,725 @@
+package org.v2vwrapper.output.rhv.fake;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A small oVirt engine for tests: the part of the REST API (v4, XML) and of the SSO service that
+ * ovirt-engine-sdk-java 4.4.5 uses for the wrapper, with state kept between calls and a record of every call.
+ *
+ * <ul>
+ *   <li>{@code POST /ovirt-engine/sso/oauth/token} (form {@code grant_type=password}, {@code scope},
+ *       {@code username}, {@code password}) → JSON {@code access_token}, or {@code 400} JSON
+ *       {@code error_code=access_denied} on bad credentials, as the engine's SSO answers;</li>
+ *   <li>{@code POST /ovirt-engine/services/sso-logout} (form {@code scope}, {@code token}) → JSON {@code {}}, the
+ *       token is revoked (this is what {@code Connection.close()} calls);</li>
+ *   <li>under {@code /ovirt-engine/api}, with {@code Authorization: Bearer <token>} (else {@code 401}):
+ *       {@code GET vms[?search=]}, {@code GET vms/{id}}, {@code GET storagedomains[?search=]},
+ *       {@code GET clusters[?search=]}, {@code GET disks/{id}}, {@code DELETE disks/{id}} ({@code 409} fault while
+ *       locked), {@code GET imagetransfers}, {@code POST imagetransfers/{id}/cancel}.</li>
+ * </ul>
+ *
+ * <p>Disks model what rhv-upload leaves behind: a disk is {@code locked} while an active image transfer writes
+ * to it; after the transfer is cancelled it stays {@code locked} for {@link #setUnlockAfterGets} more reads of
+ * the disk, then becomes {@link #setStatusAfterCancel the configured status} ({@code ok} by default).
+ *
+ * <p>Search understands what the wrapper sends: {@code name=value}, {@code name="value"}, {@code id=value},
+ * with {@code *} as a wildcard, case-insensitive unless {@code case_sensitive=true}.
+ */
+public final class FakeOvirtEngine implements AutoCloseable {
+    public static final String API = "/ovirt-engine/api";
+    public static final String SSO_TOKEN = "/ovirt-engine/sso/oauth/token";
+    public static final String SSO_LOGOUT = "/ovirt-engine/services/sso-logout";
+    /**
+     * Not part of the engine: lets a fake virt-v2v in another process create what rhv-upload would create.
+     * {@code POST /fake-control/vms?id=&name=}, {@code POST /fake-control/disks?id=&status=},
+     * {@code POST /fake-control/imagetransfers?disk_id=&phase=} (answers the new id as text). Not recorded in
+     * {@link #calls()}.
+     */
+    public static final String CONTROL = "/fake-control/";
+
+    /** One request as the engine saw it. {@code query} is decoded; bodies are not recorded (they hold passwords). */
+    public record Call(String method, String path, Map<String, String> query, int status, boolean authorized) {
+        public boolean is(String method, String path) {
+            return this.method.equals(method) && this.path.equals(path);
+        }
+
+        @Override
+        public String toString() {
+            return method + " " + path + (query.isEmpty() ? "" : " " + query) + " -> " + status;
+        }
+    }
+
+    public record Vm(String id, String name, String status, String clusterId) {
+    }
+
+    public record StorageDomain(String id, String name, String type, String storageType) {
+    }
+
+    public record Cluster(String id, String name) {
+    }
+
+    public static final class Disk {
+        final String id;
+        final String alias;
+        volatile String status;
+        volatile int lockedGetsLeft = -1;
+
+        Disk(String id, String alias, String status) {
+            this.id = id;
+            this.alias = alias;
+            this.status = status;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String status() {
+            return status;
+        }
+    }
+
+    public static final class ImageTransfer {
+        final String id;
+        final String diskId;
+        final String imageId;
+        volatile String phase;
+
+        ImageTransfer(String id, String diskId, String imageId, String phase) {
+            this.id = id;
+            this.diskId = diskId;
+            this.imageId = imageId;
+            this.phase = phase;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String phase() {
+            return phase;
+        }
+    }
+
+    private static final Set<String> ACTIVE_PHASES = Set.of("initializing", "transferring", "resuming",
+            "paused_system", "paused_user", "unknown");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final boolean https;
+
+    private volatile String user = "admin@internal";
+    private volatile String password = "engine-secret";
+    private volatile int unlockAfterGets = 2;
+    private volatile String statusAfterCancel = "ok";
+    private volatile boolean emptyNotFoundBody = true;
+    private volatile Duration apiDelay = Duration.ZERO;
+
+    private final Map<String, Vm> vms = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, StorageDomain> storageDomains = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Cluster> clusters = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, Disk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, ImageTransfer> transfers = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Set<String> liveTokens = ConcurrentHashMap.newKeySet();
+    private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
+    private final List<String> revokedTokens = new CopyOnWriteArrayList<>();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+
+    private FakeOvirtEngine(HttpServer server, ExecutorService executor, boolean https) {
+        this.server = server;
+        this.executor = executor;
+        this.https = https;
+    }
+
+    /** An HTTPS engine on a free port of 127.0.0.1, with a certificate from {@link TestCa#shared()}. */
+    public static FakeOvirtEngine start() throws IOException {
+        return start(TestCa.shared());
+    }
+
+    /** An HTTPS engine on a free port of 127.0.0.1, presenting the server certificate of {@code ca}. */
+    public static FakeOvirtEngine start(TestCa ca) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(ca.serverContext()));
+        return started(server, true);
+    }
+
+    /** A plain-HTTP engine on a free port of 127.0.0.1. */
+    public static FakeOvirtEngine startHttp() throws IOException {
+        return started(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), false);
+    }
+
+    private static FakeOvirtEngine started(HttpServer server, boolean https) {
+        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "fake-ovirt-engine");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        FakeOvirtEngine engine = new FakeOvirtEngine(server, executor, https);
+        server.createContext("/", engine::handle);
+        server.start();
+        return engine;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** The API URL, e.g. {@code https://localhost:41234/ovirt-engine/api}. */
+    public String url() {
+        return url("localhost");
+    }
+
+    /** The API URL with another host name for the same server (e.g. {@code 127.0.0.1}). */
+    public String url(String host) {
+        return (https ? "https" : "http") + "://" + host + ":" + port() + API;
+    }
+
+    // ----- configuration -----
+
+    public FakeOvirtEngine setCredentials(String user, String password) {
+        this.user = user;
+        this.password = password;
+        return this;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** How many reads of a disk still answer {@code locked} after its transfer was cancelled (default 2). */
+    public FakeOvirtEngine setUnlockAfterGets(int n) {
+        this.unlockAfterGets = n;
+        return this;
+    }
+
+    /** The status a disk takes once it unlocks after a cancel ({@code ok} or {@code illegal}; default ok). */
+    public FakeOvirtEngine setStatusAfterCancel(String status) {
+        this.statusAfterCancel = status;
+        return this;
+    }
+
+    /** Whether a 404 has an empty body (default) or a {@code <fault>} body. */
+    public FakeOvirtEngine setEmptyNotFoundBody(boolean empty) {
+        this.emptyNotFoundBody = empty;
+        return this;
+    }
+
+    /** Every API answer (not SSO) waits this long first: to test timeouts. */
+    public FakeOvirtEngine setApiDelay(Duration delay) {
+        this.apiDelay = delay;
+        return this;
+    }
+
+    public String addVm(String name) {
+        return addVm(UUID.randomUUID().toString(), name);
+    }
+
+    public String addVm(String id, String name) {
+        vms.put(id, new Vm(id, name, "down", null));
+        return id;
+    }
+
+    /** A data storage domain; {@code storageType} is the model's StorageType ({@code nfs}, {@code iscsi}, ...). */
+    public String addStorageDomain(String name, String storageType) {
+        return addStorageDomain(UUID.randomUUID().toString(), name, "data", storageType);
+    }
+
+    public String addStorageDomain(String id, String name, String domainType, String storageType) {
+        storageDomains.put(id, new StorageDomain(id, name, domainType, storageType));
+        return id;
+    }
+
+    public String addCluster(String name) {
+        String id = UUID.randomUUID().toString();
+        clusters.put(id, new Cluster(id, name));
+        return id;
+    }
+
+    public String addDisk(String id, String status) {
+        disks.put(id, new Disk(id, "disk-" + id.substring(0, Math.min(8, id.length())), status));
+        return id;
+    }
+
+    /** An image transfer writing to disk {@code diskId}; an active phase locks the disk. */
+    public String addImageTransfer(String diskId, String phase) {
+        String id = UUID.randomUUID().toString();
+        transfers.put(id, new ImageTransfer(id, diskId, UUID.randomUUID().toString(), phase));
+        Disk disk = disks.get(diskId);
+        if (disk != null && ACTIVE_PHASES.contains(phase)) {
+            disk.status = "locked";
+        }
+        return id;
+    }
+
+    // ----- inspection -----
+
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    public List<Call> calls(String method, String pathPrefix) {
+        return calls.stream().filter(c -> c.method().equals(method) && c.path().startsWith(pathPrefix)).toList();
+    }
+
+    public List<Call> apiCalls() {
+        return calls.stream().filter(c -> c.path().startsWith(API)).toList();
+    }
+
+    public void clearCalls() {
+        calls.clear();
+    }
+
+    public boolean hasVm(String id) {
+        return vms.containsKey(id);
+    }
+
+    public boolean hasDisk(String id) {
+        return disks.containsKey(id);
+    }
+
+    public Disk disk(String id) {
+        return disks.get(id);
+    }
+
+    public ImageTransfer imageTransfer(String id) {
+        return transfers.get(id);
+    }
+
+    public List<String> issuedTokens() {
+        return List.copyOf(issuedTokens);
+    }
+
+    public List<String> revokedTokens() {
+        return List.copyOf(revokedTokens);
+    }
+
+    public Set<String> liveTokens() {
+        return Set.copyOf(liveTokens);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // ----- HTTP -----
+
+    private void handle(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        String path = ex.getRequestURI().getRawPath();
+        Map<String, String> query = parseForm(ex.getRequestURI().getRawQuery());
+        Reply reply;
+        boolean authorized = false;
+        if (path.startsWith(CONTROL)) {
+            control(ex, method, path.substring(CONTROL.length()), query);
+            return;
+        }
+        try {
+            if (path.equals(SSO_TOKEN)) {
+                reply = token(method, parseForm(body(ex)));
+            } else if (path.equals(SSO_LOGOUT)) {
+                reply = logout(method, parseForm(body(ex)));
+            } else if (path.startsWith(API)) {
+                body(ex);
+                authorized = authorized(ex);
+                if (!authorized) {
+                    reply = new Reply(401, "text/html", "<html><body>Unauthorized</body></html>");
+                } else {
+                    if (!apiDelay.isZero()) {
+                        Thread.sleep(apiDelay.toMillis());
+                    }
+                    reply = api(method, path.substring(API.length()), query);
+                }
+            } else {
+                reply = new Reply(404, "text/html", "<html><body>Not Found</body></html>");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply = new Reply(503, "text/plain", "");
+        } catch (RuntimeException e) {
+            reply = fault(500, "Internal Server Error", String.valueOf(e));
+        }
+        calls.add(new Call(method, path, query, reply.status, authorized));
+        byte[] bytes = reply.body.getBytes(StandardCharsets.UTF_8);
+        if (reply.contentType != null) {
+            ex.getResponseHeaders().set("Content-Type", reply.contentType);
+        }
+        try {
+            ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        } catch (IOException ignored) {
+            // the client went away (e.g. it aborted the request on its deadline)
+        } finally {
+            ex.close();
+        }
+    }
+
+    private record Reply(int status, String contentType, String body) {
+    }
+
+    private void control(HttpExchange ex, String method, String what, Map<String, String> q) throws IOException {
+        String answer;
+        int status = 200;
+        try {
+            body(ex);
+            if (!method.equals("POST")) {
+                throw new IllegalArgumentException("POST only");
+            }
+            answer = switch (what) {
+                case "vms" -> addVm(q.getOrDefault("id", UUID.randomUUID().toString()), q.get("name"));
+                case "disks" -> addDisk(q.getOrDefault("id", UUID.randomUUID().toString()), q.getOrDefault("status", "ok"));
+                case "imagetransfers" -> addImageTransfer(q.get("disk_id"), q.getOrDefault("phase", "transferring"));
+                default -> throw new IllegalArgumentException("unknown control " + what);
+            };
+        } catch (RuntimeException e) {
+            status = 400;
+            answer = String.valueOf(e.getMessage());
+        }
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        } finally {
+            ex.close();
+        }
+    }
+
+    private static String body(HttpExchange ex) throws IOException {
+        return new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        return auth != null && auth.startsWith("Bearer ") && liveTokens.contains(auth.substring(7));
+    }
+
+    private Reply token(String method, Map<String, String> form) {
+        if (!method.equals("POST")) {
+            return new Reply(405, "text/plain", "");
+        }
+        if (!"password".equals(form.get("grant_type"))) {
+            return json(400, "{\"error_code\":\"unsupported_grant_type\",\"error\":\"Unsupported grant type\"}");
+        }
+        if (!user.equals(form.get("username")) || !password.equals(form.get("password"))) {
+            return json(400, "{\"error_code\":\"access_denied\",\"error\":\"Cannot authenticate user '"
+                    + jsonEscape(String.valueOf(form.get("username")))
+                    + "': The username or password is incorrect..\"}");
+        }
+        String token = UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "");
+        liveTokens.add(token);
+        issuedTokens.add(token);
+        long exp = Instant.now().plus(Duration.ofHours(10)).toEpochMilli();
+        return json(200, "{\"access_token\":\"" + token + "\",\"scope\":\"" + jsonEscape(form.getOrDefault("scope", ""))
+                + "\",\"exp\":\"" + exp + "\",\"token_type\":\"bearer\"}");
+    }
+
+    private Reply logout(String method, Map<String, String> form) {
+        if (!method.equals("POST")) {
+            return new Reply(405, "text/plain", "");
+        }
+        String token = form.get("token");
+        if (token != null && liveTokens.remove(token)) {
+            revokedTokens.add(token);
+        }
+        return json(200, "{}");
+    }
+
+    private Reply api(String method, String rest, Map<String, String> query) {
+        String[] parts = rest.replaceAll("^/+", "").split("/");
+        String collection = parts[0];
+        String id = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+        String action = parts.length > 2 ? parts[2] : null;
+        boolean caseSensitive = !"false".equalsIgnoreCase(query.getOrDefault("case_sensitive", "true"));
+        Predicate<Map<String, String>> search = searchPredicate(query.get("search"), caseSensitive);
+        switch (collection) {
+            case "vms":
+                if (method.equals("GET") && id == null) {
+                    return xml(200, list("vms", snapshot(vms).stream()
+                            .filter(v -> search.test(Map.of("name", v.name(), "id", v.id())))
+                            .map(this::vmXml).toList()));
+                }
+                if (method.equals("GET") && action == null) {
+                    Vm vm = vms.get(id);
+                    return vm == null ? notFound() : xml(200, vmXml(vm));
+                }
+                break;
+            case "storagedomains":
+                if (method.equals("GET") && id == null) {
+                    return xml(200, list("storage_domains", snapshot(storageDomains).stream()
+                            .filter(s -> search.test(Map.of("name", s.name(), "id", s.id())))
+                            .map(this::storageDomainXml).toList()));
+                }
+                if (method.equals("GET") && action == null) {
+                    StorageDomain sd = storageDomains.get(id);
+                    return sd == null ? notFound() : xml(200, storageDomainXml(sd));
+                }
+                break;
+            case "clusters":
+                if (method.equals("GET") && id == null) {
+                    return xml(200, list("clusters", snapshot(clusters).stream()
+                            .filter(c -> search.test(Map.of("name", c.name(), "id", c.id())))
+                            .map(this::clusterXml).toList()));
+                }
+                if (method.equals("GET") && action == null) {
+                    Cluster c = clusters.get(id);
+                    return c == null ? notFound() : xml(200, clusterXml(c));
+                }
+                break;
+            case "disks":
+                if (id == null && method.equals("GET")) {
+                    return xml(200, list("disks", snapshot(disks).stream()
+                            .filter(d -> search.test(Map.of("name", d.alias, "id", d.id)))
+                            .map(this::diskXml).toList()));
+                }
+                if (id != null && action == null && method.equals("GET")) {
+                    Disk d = disks.get(id);
+                    if (d == null) {
+                        return notFound();
+                    }
+                    synchronized (d) {
+                        String shown = d.status;
+                        if (d.lockedGetsLeft == 0) {
+                            d.status = statusAfterCancel;
+                            d.lockedGetsLeft = -1;
+                            shown = d.status;
+                        } else if (d.lockedGetsLeft > 0) {
+                            d.lockedGetsLeft--;
+                        }
+                        return xml(200, diskXml(d, shown));
+                    }
+                }
+                if (id != null && action == null && method.equals("DELETE")) {
+                    Disk d = disks.get(id);
+                    if (d == null) {
+                        return notFound();
+                    }
+                    if ("locked".equals(d.status)) {
+                        return fault(409, "Operation Failed",
+                                "[Cannot remove Virtual Disk. Related operation is currently in progress. Please try again later.]");
+                    }
+                    disks.remove(id);
+                    return new Reply(200, null, "");
+                }
+                break;
+            case "imagetransfers":
+                if (id == null && method.equals("GET")) {
+                    return xml(200, list("image_transfers", snapshot(transfers).stream()
+                            .map(this::transferXml).toList()));
+                }
+                if (id != null && action == null && method.equals("GET")) {
+                    ImageTransfer t = transfers.get(id);
+                    return t == null ? notFound() : xml(200, transferXml(t));
+                }
+                if (id != null && "cancel".equals(action) && method.equals("POST")) {
+                    ImageTransfer t = transfers.get(id);
+                    if (t == null) {
+                        return notFound();
+                    }
+                    if (!ACTIVE_PHASES.contains(t.phase)) {
+                        return fault(409, "Operation Failed", "[Cannot cancel the image transfer: it is " + t.phase + ".]");
+                    }
+                    t.phase = "cancelled_user";
+                    Disk d = disks.get(t.diskId);
+                    if (d != null) {
+                        synchronized (d) {
+                            d.status = "locked";
+                            d.lockedGetsLeft = unlockAfterGets;
+                        }
+                    }
+                    return xml(200, "<action>\n  <status>complete</status>\n</action>\n");
+                }
+                break;
+            default:
+                break;
+        }
+        return notFound();
+    }
+
+    private static <T> List<T> snapshot(Map<String, T> map) {
+        synchronized (map) {
+            return new ArrayList<>(map.values());
+        }
+    }
+
+    private Reply notFound() {
+        if (emptyNotFoundBody) {
+            return new Reply(404, null, "");
+        }
+        return fault(404, "Operation Failed", "Entity not found: null");
+    }
+
+    // ----- search -----
+
+    private static final Pattern TERM = Pattern.compile("^\\s*(\\w+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))\\s*$");
+
+    /** The engine's search, as far as the fake understands it: one {@code field=value} term. */
+    public static Predicate<Map<String, String>> searchPredicate(String search, boolean caseSensitive) {
+        if (search == null || search.isBlank()) {
+            return m -> true;
+        }
+        Matcher m = TERM.matcher(search);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("the fake engine does not understand the search '" + search + "'");
+        }
+        String field = m.group(1).toLowerCase(Locale.ROOT);
+        String value = m.group(2) != null ? m.group(2).replaceAll("\\\\(.)", "$1") : m.group(3);
+        String regex = java.util.Arrays.stream(value.split("\\*", -1)).map(Pattern::quote)
+                .collect(java.util.stream.Collectors.joining(".*"));
+        Pattern p = Pattern.compile(regex, caseSensitive ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+        return fields -> fields.get(field) != null && p.matcher(fields.get(field)).matches();
+    }
+
+    // ----- XML, shaped like the engine's (see docs/ovirt.md) -----
+
+    private static String href(String collection, String id) {
+        return API + "/" + collection + "/" + id;
+    }
+
+    private static String list(String root, List<String> items) {
+        StringBuilder sb = new StringBuilder("<").append(root).append(">\n");
+        items.forEach(sb::append);
+        return sb.append("</").append(root).append(">\n").toString();
+    }
+
+    private String vmXml(Vm vm) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("<vm href=\"").append(href("vms", vm.id())).append("\" id=\"").append(vm.id()).append("\">\n")
+                .append("  <name>").append(esc(vm.name())).append("</name>\n")
+                .append("  <status>").append(vm.status()).append("</status>\n")
+                .append("  <type>server</type>\n");
+        if (vm.clusterId() != null) {
+            sb.append("  <cluster href=\"").append(href("clusters", vm.clusterId())).append("\" id=\"")
+                    .append(vm.clusterId()).append("\"/>\n");
+        }
+        return sb.append("</vm>\n").toString();
+    }
+
+    private String storageDomainXml(StorageDomain sd) {
+        return "<storage_domain href=\"" + href("storagedomains", sd.id()) + "\" id=\"" + sd.id() + "\">\n"
+                + "  <name>" + esc(sd.name()) + "</name>\n"
+                + "  <available>38654705664</available>\n"
+                + "  <committed>1073741824</committed>\n"
+                + "  <external_status>ok</external_status>\n"
+                + "  <master>true</master>\n"
+                + "  <storage>\n"
+                + "    <type>" + sd.storageType() + "</type>\n"
+                + "  </storage>\n"
+                + "  <storage_format>v5</storage_format>\n"
+                + "  <type>" + sd.type() + "</type>\n"
+                + "  <used>13958643712</used>\n"
+                + "  <data_centers>\n"
+                + "    <data_center href=\"" + API + "/datacenters/dc0\" id=\"dc0\"/>\n"
+                + "  </data_centers>\n"
+                + "</storage_domain>\n";
+    }
+
+    private String clusterXml(Cluster c) {
+        return "<cluster href=\"" + href("clusters", c.id()) + "\" id=\"" + c.id() + "\">\n"
+                + "  <name>" + esc(c.name()) + "</name>\n"
+                + "  <data_center href=\"" + API + "/datacenters/dc0\" id=\"dc0\"/>\n"
+                + "</cluster>\n";
+    }
+
+    private String diskXml(Disk d) {
+        return diskXml(d, d.status);
+    }
+
+    private String diskXml(Disk d, String status) {
+        return "<disk href=\"" + href("disks", d.id) + "\" id=\"" + d.id + "\">\n"
+                + "  <name>" + esc(d.alias) + "</name>\n"
+                + "  <alias>" + esc(d.alias) + "</alias>\n"
+                + "  <content_type>data</content_type>\n"
+                + "  <format>raw</format>\n"
+                + "  <provisioned_size>1073741824</provisioned_size>\n"
+                + "  <sparse>true</sparse>\n"
+                + "  <status>" + status + "</status>\n"
+                + "  <storage_type>image</storage_type>\n"
+                + "</disk>\n";
+    }
+
+    private String transferXml(ImageTransfer t) {
+        return "<image_transfer href=\"" + href("imagetransfers", t.id) + "\" id=\"" + t.id + "\">\n"
+                + "  <active>" + ACTIVE_PHASES.contains(t.phase) + "</active>\n"
+                + "  <direction>upload</direction>\n"
+                + "  <format>raw</format>\n"
+                + "  <phase>" + t.phase + "</phase>\n"
+                + "  <transferred>0</transferred>\n"
+                + "  <disk href=\"" + href("disks", t.diskId) + "\" id=\"" + t.diskId + "\"/>\n"
+                + "  <image id=\"" + t.imageId + "\"/>\n"
+                + "</image_transfer>\n";
+    }
+
+    private static Reply fault(int status, String reason, String detail) {
+        return xml(status, "<fault>\n  <detail>" + esc(detail) + "</detail>\n  <reason>" + esc(reason)
+                + "</reason>\n</fault>\n");
+    }
+
+    private static Reply xml(int status, String body) {
+        return new Reply(status, "application/xml;charset=UTF-8",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n" + body);
+    }
+
+    private static Reply json(int status, String body) {
+        return new Reply(status, "application/json", body);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String jsonEscape(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    static Map<String, String> parseForm(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq >= 0 ? pair.substring(0, eq) : pair, StandardCharsets.UTF_8);
+            String v = eq >= 0 ? URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8) : "";
+            out.put(k, v);
+        }
+        return out;
+    }
+}
