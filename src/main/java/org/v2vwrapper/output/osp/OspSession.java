@@ -66,6 +66,7 @@ public final class OspSession implements AutoCloseable {
      */
     public OspSession(String label, OspCredentials credentials, OspCredentials.Ref scope, Config config,
                       OspTimeouts timeouts) {
+        OspLogGuard.apply();
         this.label = label;
         this.credentials = credentials;
         this.scope = scope;

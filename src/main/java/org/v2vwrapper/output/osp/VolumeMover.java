@@ -112,8 +112,14 @@ final class VolumeMover {
             });
             LOG.info("volume {}: transfer {} created", volumeId, created.getId());
             ledger.step(() -> {
-                destination.call("accepting the transfer of volume " + volumeId + " in " + destination.label(),
+                VolumeTransfer accepted = destination.call("accepting the transfer of volume " + volumeId + " in "
+                        + destination.label(),
                         c -> c.blockStorage().volumes().transfer().accept(created.getId(), created.getAuthKey()));
+                if (accepted == null) {
+                    // openstack4j turns a 404 into null
+                    throw new ConversionException("accepting the transfer of volume " + volumeId + ": transfer "
+                            + created.getId() + " not found");
+                }
                 ledger.volume(volumeId, new OspLedger.InDestinationProject());
                 return null;
             });
