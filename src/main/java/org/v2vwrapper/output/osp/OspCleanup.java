@@ -115,7 +115,9 @@ final class OspCleanup {
                             timeouts.serverDeleted().toSeconds());
                     return;
                 }
-                sleep(timeouts.poll());
+                if (!sleep(timeouts.poll())) {
+                    return;
+                }
             }
         } catch (ConversionException | RuntimeException e) {
             LOG.warn("cleanup: {}", e.getMessage());
@@ -231,7 +233,10 @@ final class OspCleanup {
                             timeouts.volumeReady().toSeconds(), session.label());
                     return true;
                 }
-                sleep(timeouts.poll());
+                if (!sleep(timeouts.poll())) {
+                    LOG.warn("cleanup: interrupted while waiting for volume {}; left in {}", volumeId, session.label());
+                    return true;
+                }
             }
             ActionResponse r = session.call("deleting volume " + volumeId, c -> c.blockStorage().volumes().delete(volumeId));
             if (r != null && !r.isSuccess() && r.getCode() == 404) {
@@ -259,11 +264,14 @@ final class OspCleanup {
         return OspErrors.text(r.getFault()) + " (HTTP " + r.getCode() + ")";
     }
 
-    private void sleep(Duration d) {
+    /** Sleeps; false (and the interrupt flag kept) when interrupted, so the caller stops waiting. */
+    private boolean sleep(Duration d) {
         try {
             timeouts.sleeper().sleep(d);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

@@ -30,6 +30,12 @@ public final class OspConversion implements AutoCloseable {
         this.osp = request.osp().orElseThrow(() -> new ConversionException("the request has no osp_environment"));
         this.guestId = guestId;
         this.timeouts = timeouts;
+        OspIds.require("osp_server_id", osp.serverId());
+        OspIds.require("osp_flavor_id", osp.flavorId());
+        OspIds.require("osp_destination_project_id", osp.destinationProjectId());
+        for (String group : osp.securityGroupIds()) {
+            OspIds.require("osp_security_groups_ids", group);
+        }
     }
 
     private synchronized OspClients clients() throws ConversionException {
@@ -55,6 +61,9 @@ public final class OspConversion implements AutoCloseable {
 
         state.setStatus("Checking volumes");
         List<String> volumes = state.ospVolumeIds();
+        for (String v : volumes) {
+            OspIds.require("volume id from the virt-v2v log", v);
+        }
         if (volumes.isEmpty()) {
             volumes = mover.findByGuestId(c.conversionProject(), guestId);
             LOG.info("the log named no volume; volumes tagged with guest id {}: {}", guestId, volumes);
@@ -97,7 +106,8 @@ public final class OspConversion implements AutoCloseable {
     }
 
     public void cleanup(ConversionState state) throws ConversionException {
-        new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(state.ospVolumeIds());
+        List<String> volumes = state.ospVolumeIds().stream().filter(OspIds::isSafe).toList();
+        new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(volumes);
     }
 
     @Override

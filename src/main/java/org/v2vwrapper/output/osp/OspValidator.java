@@ -158,6 +158,7 @@ public final class OspValidator {
 
     /** The mapping's destination is a network id or an exact network name visible to the destination project. */
     static Network findNetwork(OspSession destination, String wanted, String where) throws ConversionException {
+        OspIds.requireQueryValue(where + ".destination", wanted);
         if (UUID.matcher(wanted).matches()) {
             Network byId = destination.call("looking up network " + wanted, c -> c.networking().network().get(wanted));
             if (byId != null) {

@@ -53,6 +53,7 @@ final class VolumeMover {
                 .filter(v -> v.getMetaData() != null && guestId.equals(v.getMetaData().get(GUEST_ID_PROPERTY)))
                 .sorted(Comparator.comparingInt(VolumeMover::diskIndex))
                 .map(Volume::getId)
+                .filter(OspIds::isSafe)
                 .toList();
     }
 
