@@ -367,4 +367,89 @@ class OpenstackTargetTest {
         fake.calls("^(GET|POST|DELETE) /volume/v3/" + CONVERSION_PROJECT)
                 .forEach(c -> assertEquals(CONVERSION_PROJECT, c.project()));
     }
+
+    @Test
+    void volumesFoundByGuestIdWhenTheLogNamedNone() throws Exception {
+        PlanContext ctx = ctx(requestJson(fake, "vm-1"));
+        target.validate(ctx, new ConversionState());
+        // created out of order; the disk index property decides
+        fake.addVolume(VOL2, CONVERSION_PROJECT, "vm-1-sdb", v2vMetadata(GUEST, 1));
+        fake.addVolume(VOL1, CONVERSION_PROJECT, "vm-1-sda", v2vMetadata(GUEST, 0));
+        fake.addVolume("55555555-5555-5555-5555-555555555555", CONVERSION_PROJECT, "other-guest",
+                v2vMetadata("another-guest", 0));
+        ConversionState state = new ConversionState();
+        target.finish(ctx, state);
+        FakeOpenStack.Server server = fake.servers(DEST_PROJECT).get(0);
+        assertEquals("vm-1", server.name, "no display name in the log: vm_name");
+        assertEquals(List.of(VOL1, VOL2), server.blockDevices.stream().map(b -> b.get("uuid")).toList());
+        assertEquals(CONVERSION_PROJECT, fake.volume("55555555-5555-5555-5555-555555555555").orElseThrow().project);
+    }
+
+    @Test
+    void sameProjectNeedsNoTransfer() throws Exception {
+        ObjectNode json = requestJson(fake, "vm-1");
+        json.put("osp_destination_project_id", CONVERSION_PROJECT);
+        fake.addNetwork("0f4a6d6e-3b0c-4b8e-9d55-6c7f3d1a2b09", CONVERSION_PROJECT, "conv-net", false);
+        ((ObjectNode) json.get("network_mappings").get(0)).put("destination", "conv-net");
+        ((ObjectNode) json.get("network_mappings").get(0)).remove("ip_address");
+        json.putArray("osp_security_groups_ids");
+        PlanContext ctx = ctx(json);
+        target.validate(ctx, new ConversionState());
+        ConversionState state = afterVirtV2v();
+        target.finish(ctx, state);
+        assertTrue(fake.calls("os-volume-transfer").isEmpty());
+        assertEquals(1, fake.servers(CONVERSION_PROJECT).stream().filter(s -> s.name.equals("vm-1")).count());
+    }
+
+    @Test
+    void cleanupDuringFinishStopsItAndRemovesEverything() throws Exception {
+        PlanContext ctx = ctx(requestJson(fake, "vm-1"));
+        target.validate(ctx, new ConversionState());
+        ConversionState state = afterVirtV2v();
+        fake.serverBuildPolls(1_000_000); // the instance stays in BUILD
+        AtomicReference<Throwable> finishError = new AtomicReference<>();
+        Thread main = new Thread(() -> {
+            try {
+                target.finish(ctx, state);
+            } catch (Throwable t) {
+                finishError.set(t);
+            }
+        }, "main-like");
+        main.start();
+        long until = System.currentTimeMillis() + 20_000;
+        while (fake.servers(DEST_PROJECT).isEmpty() && System.currentTimeMillis() < until) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, fake.servers(DEST_PROJECT).size(), "finish got as far as creating the instance");
+        target.cleanupAfterFailure(ctx, state); // as the shutdown hook would, on SIGTERM
+        main.join(20_000);
+        assertFalse(main.isAlive());
+        assertTrue(finishError.get() instanceof ConversionException, String.valueOf(finishError.get()));
+        assertTrue(state.vmId().isEmpty());
+        assertTrue(fake.servers(DEST_PROJECT).isEmpty());
+        assertTrue(fake.ports(DEST_PROJECT).isEmpty());
+        assertTrue(fake.volumes(DEST_PROJECT).isEmpty());
+        assertTrue(fake.volumes(CONVERSION_PROJECT).isEmpty());
+    }
+
+    @Test
+    void cleanupErrorsAreLoggedNotThrownAndKeepTheOriginalError() throws Exception {
+        PlanContext ctx = ctx(requestJson(fake, "vm-1"));
+        target.validate(ctx, new ConversionState());
+        ConversionState state = afterVirtV2v();
+        state.setLastMessage(org.v2vwrapper.state.LastMessage.error("virt-v2v: error: disk copy failed"));
+        fake.failOn("DELETE", "/volumes/" + VOL1 + "$", 500, "cinder down", -1);
+        target.cleanupAfterFailure(ctx, state);
+        assertEquals("virt-v2v: error: disk copy failed", state.lastMessage().orElseThrow().message());
+        assertTrue(fake.volume(VOL1).isPresent());
+        assertTrue(fake.volume(VOL2).isEmpty(), "the other volume is still deleted");
+    }
+
+    @Test
+    void cleanupWithoutReachableCloudDoesNotThrow() throws Exception {
+        PlanContext ctx = ctx(requestJson(fake, "vm-1"));
+        ConversionState state = afterVirtV2v();
+        fake.close();
+        target.cleanupAfterFailure(ctx, state);
+    }
 }
