@@ -50,6 +50,8 @@ public final class OspSession implements AutoCloseable {
     private static final Map<ServiceType, String> NEEDED = new EnumMap<>(Map.of(
             ServiceType.COMPUTE, "compute", ServiceType.BLOCK_STORAGE, "volumev3", ServiceType.NETWORK, "network"));
 
+    private static final Duration REVOKE_DEADLINE = Duration.ofSeconds(10);
+
     private final String label;
     private final OspCredentials credentials;
     private final OspCredentials.Ref scope;
@@ -203,13 +205,16 @@ public final class OspSession implements AutoCloseable {
     }
 
     private <T> T run(String what, Callable<T> task) throws ConversionException {
+        return run(what, task, timeouts.call());
+    }
+
+    private <T> T run(String what, Callable<T> task, Duration deadline) throws ConversionException {
         Future<T> future;
         try {
             future = pool.submit(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             throw new ConversionException("OpenStack session to " + label + " is closed");
         }
-        Duration deadline = timeouts.call();
         try {
             return future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -233,10 +238,11 @@ public final class OspSession implements AutoCloseable {
         Token t = token;
         if (t != null) {
             try {
+                // Short: close() also runs on the way out after a signal.
                 run("revoking the OpenStack token for " + label, () -> {
                     client(t).identity().tokens().delete(t.getId());
                     return null;
-                });
+                }, REVOKE_DEADLINE.compareTo(timeouts.call()) < 0 ? REVOKE_DEADLINE : timeouts.call());
             } catch (ConversionException e) {
                 LOG.debug("could not revoke the token for {}: {}", label, e.getMessage());
             }

@@ -209,6 +209,19 @@ class OpenstackTargetTest {
         assertValidationFails(json, "osp_server_id");
 
         json = requestJson(fake, "vm-1");
+        json.put("osp_volume_type_id", "no-such-type");
+        assertValidationFails(json, "osp_volume_type_id no-such-type");
+
+        fake.addVolumeType("7e2b1c9a-0000-4000-8000-000000000001", "ceph");
+        json.put("osp_volume_type_id", "ceph");
+        OpenstackTarget ok = new OpenstackTarget(fastTimeouts());
+        try {
+            ok.validate(ctx(json), new ConversionState());
+        } finally {
+            ok.close();
+        }
+
+        json = requestJson(fake, "vm-1");
         json.putArray("osp_security_groups_ids").add(SG).add("no-such-group");
         assertValidationFails(json, "security group no-such-group");
 
