@@ -1,0 +1,139 @@
+package org.v2vwrapper.output.osp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.openstack4j.core.transport.Config;
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.request.OspDestination;
+
+/**
+ * The two OpenStack sessions of an OpenStack conversion, made on first use and then shared by all threads:
+ * one scoped to the conversion host's project (from {@code osp_environment}: virt-v2v creates the volumes there)
+ * and one scoped to {@code osp_destination_project_id} (where the volumes go and the instance is created).
+ * Both use the same user and password.
+ */
+public class OspClients implements AutoCloseable {
+    private final OspCredentials credentials;
+    private final String destinationProjectId;
+    private final OspTimeouts timeouts;
+    private OspSession conversionProject;
+    private OspSession destinationProject;
+    private Config config;
+    private boolean closed;
+
+    public OspClients(OspCredentials credentials, String destinationProjectId, OspTimeouts timeouts) {
+        this.credentials = credentials;
+        this.destinationProjectId = destinationProjectId;
+        this.timeouts = timeouts;
+    }
+
+    public static OspClients forRequest(OspDestination osp, boolean insecure, OspTimeouts timeouts)
+            throws ConversionException {
+        return new OspClients(OspCredentials.from(osp.environment(), insecure), osp.destinationProjectId(), timeouts);
+    }
+
+    public OspCredentials credentials() {
+        return credentials;
+    }
+
+    public OspTimeouts timeouts() {
+        return timeouts;
+    }
+
+    /** The session in the conversion host's project (where virt-v2v's volumes are created). */
+    public synchronized OspSession conversionProject() throws ConversionException {
+        if (conversionProject == null) {
+            checkOpen();
+            conversionProject = new OspSession("the conversion host's project", credentials, credentials.project(),
+                    config(), timeouts);
+        }
+        return conversionProject;
+    }
+
+    /** The session in {@code osp_destination_project_id}. */
+    public synchronized OspSession destinationProject() throws ConversionException {
+        if (destinationProject == null) {
+            checkOpen();
+            destinationProject = new OspSession("destination project " + destinationProjectId, credentials,
+                    OspCredentials.Ref.byId(destinationProjectId), config(), timeouts);
+        }
+        return destinationProject;
+    }
+
+    public String destinationProjectId() {
+        return destinationProjectId;
+    }
+
+    private void checkOpen() throws ConversionException {
+        if (closed) {
+            throw new ConversionException("the OpenStack connections are already closed");
+        }
+    }
+
+    private Config config() throws ConversionException {
+        if (config == null) {
+            Config c = Config.newConfig()
+                    .withConnectionTimeout(millis(timeouts.connect()))
+                    .withReadTimeout(millis(timeouts.read()));
+            if (credentials.insecure()) {
+                c = c.withSSLVerificationDisabled();
+            } else if (credentials.caCert().isPresent()) {
+                c = c.withSSLContext(sslContext(credentials.caCert().get()));
+            }
+            config = c;
+        }
+        return config;
+    }
+
+    private static int millis(java.time.Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    }
+
+    /** Trusts exactly the certificates of the PEM bundle {@code OS_CACERT}. */
+    static SSLContext sslContext(Path bundle) throws ConversionException {
+        try (InputStream in = Files.newInputStream(bundle)) {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new ConversionException("osp_environment: OS_CACERT " + bundle + " holds no certificate");
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate cert : certs) {
+                store.setCertificateEntry("ca-" + i++, cert);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException e) {
+            throw new ConversionException("osp_environment: cannot read OS_CACERT " + bundle + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new ConversionException("osp_environment: OS_CACERT " + bundle + " is not a PEM certificate bundle: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (destinationProject != null) {
+            destinationProject.close();
+        }
+        if (conversionProject != null) {
+            conversionProject.close();
+        }
+    }
+}
