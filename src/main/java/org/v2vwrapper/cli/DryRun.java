@@ -32,7 +32,9 @@ final class DryRun {
         try (Cleanup cleanup = new Cleanup()) {
             PlanContext ctx = new PlanContext(request, settings, SecretStore.dryRun(), caps, cleanup, true);
             VirtV2vCommand command = PlanBuilder.command(ctx, transport, target);
-            return "# transport " + transport.name() + ", output " + target.name() + "\n" + command.describe();
+            String phases = request.warm() ? ", two-phase (warm)" : request.twoPhase() ? ", two-phase" : "";
+            return "# transport " + transport.name() + ", output " + target.name() + phases + "\n"
+                    + command.describe();
         }
     }
 

@@ -51,16 +51,25 @@ public final class PlanBuilder {
         return new LocalTarget();
     }
 
-    /** Builds the command with the given transport and (already validated) target. */
+    /**
+     * Builds the command with the given transport and (already validated) target; the default LUKS vault is
+     * looked for in {@code $HOME}.
+     */
     public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget target)
             throws ConversionException {
+        return command(ctx, transport, target, Optional.ofNullable(System.getenv("HOME")));
+    }
+
+    /** As {@link #command(PlanContext, SourceTransport, OutputTarget)}, with the home directory given. */
+    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget target,
+                                         Optional<String> home) throws ConversionException {
         ConversionRequest r = ctx.request();
         List<String> argv = new ArrayList<>(List.of(ctx.settings().virtV2v().toString(),
                 "-v", "-x", "--root", "first",
                 "--machine-readable=file:" + ctx.settings().machineReadableLog()));
         argv.addAll(transport.inputArguments(ctx));
         argv.addAll(networkArguments(r.networkMappings(), ctx.capabilities()));
-        Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), Optional.ofNullable(System.getenv("HOME")));
+        Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), home);
         if (vault.isPresent()) {
             argv.addAll(LuksVault.keyArguments(LuksVault.keysFor(vault.get(), r.vmName(), LuksVault.currentUid()),
                     ctx.secrets()));

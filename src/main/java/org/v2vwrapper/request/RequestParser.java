@@ -1,11 +1,13 @@
 package org.v2vwrapper.request;
 
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -67,10 +69,20 @@ public final class RequestParser {
         JsonNode root;
         try {
             root = MAPPER.readTree(text);
+        } catch (StreamConstraintsException e) {
+            throw new InvalidRequestException(INPUT, "not accepted: nested too deeply or a value is too long");
         } catch (JsonParseException e) {
-            // The parser's own message can quote the text around the error, which may be a password.
-            throw new InvalidRequestException(INPUT, "not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
+            // The parser's own message can quote the text around the error, which may be a password: only
+            // key names (from the parser's position) and the location are passed on.
+            if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field ")
+                    && e.getProcessor() != null) {
+                throw new InvalidRequestException(keyPath(e.getProcessor().getParsingContext()),
+                        "given more than once");
+            }
+            throw new InvalidRequestException(INPUT, "not valid JSON" + location(e));
+        } catch (MismatchedInputException e) {
+            // FAIL_ON_TRAILING_TOKENS: a second JSON value after the object.
+            throw new InvalidRequestException(INPUT, "unexpected content after the JSON object" + location(e));
         } catch (IOException e) {
             throw new InvalidRequestException(INPUT, "not valid JSON");
         }
@@ -79,6 +91,28 @@ public final class RequestParser {
                     + (root == null ? "nothing" : JsonFields.describe(root.getNodeType())));
         }
         return parse((ObjectNode) root);
+    }
+
+    private static String location(com.fasterxml.jackson.core.JsonProcessingException e) {
+        return e.getLocation() == null ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    }
+
+    /** The position of the parser as a key path in the style of the other errors: {@code network_mappings[0].source}. */
+    private static String keyPath(JsonStreamContext ctx) {
+        List<JsonStreamContext> chain = new ArrayList<>();
+        for (JsonStreamContext c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+            chain.add(0, c);
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c : chain) {
+            if (c.inArray()) {
+                path.append('[').append(c.getCurrentIndex()).append(']');
+            } else if (c.getCurrentName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(c.getCurrentName());
+            }
+        }
+        return path.length() == 0 ? INPUT : path.toString();
     }
 
     private static String decodeUtf8(byte[] bytes) throws InvalidRequestException {
@@ -95,6 +129,13 @@ public final class RequestParser {
     static Parsed parse(ObjectNode root) throws InvalidRequestException {
         JsonFields f = new JsonFields(root, "");
         String vmName = f.requiredString("vm_name");
+        if (vmName.startsWith("-")) {
+            // With vddk the name is a positional argument of virt-v2v, which would read it as an option.
+            throw new InvalidRequestException("vm_name", "must not start with '-'");
+        }
+        if (vmName.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidRequestException("vm_name", "must not contain control characters (newline, tab...)");
+        }
         OutputFormat outputFormat = enumValue(f, "output_format", OutputFormat.class).orElse(OutputFormat.RAW);
         TransportMethod transport = enumValue(f, "transport_method", TransportMethod.class)
                 .orElseThrow(() -> f.missing("transport_method"));
@@ -280,7 +321,7 @@ public final class RequestParser {
             return Optional.empty();
         }
         if (!(url.get().startsWith("https://") || url.get().startsWith("http://"))) {
-            throw new InvalidRequestException("rhv_url", "must be an https:// URL of the oVirt engine API");
+            throw new InvalidRequestException("rhv_url", "must be an https:// (or http://) URL of the oVirt engine API");
         }
         try {
             java.net.URI uri = new java.net.URI(url.get());

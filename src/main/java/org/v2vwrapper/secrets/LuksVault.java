@@ -53,6 +53,13 @@ public final class LuksVault {
     public static List<LuksKey> keysFor(Path vault, String vmName, int runningUid) throws ConversionException {
         String where = "luks_keys_vault: " + vault;
         try {
+            if (!Files.exists(vault, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ConversionException(where + " does not exist");
+            }
+            // First, so a symbolic link is refused as such and not for the permissions of the link itself.
+            if (!Files.isRegularFile(vault, LinkOption.NOFOLLOW_LINKS)) {
+                throw new ConversionException(where + " is not a regular file (symbolic links are refused)");
+            }
             int owner = (Integer) Files.getAttribute(vault, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             if (owner != runningUid) {
                 throw new ConversionException(where + " is owned by uid " + owner + ", not by the running user (uid "
@@ -61,9 +68,6 @@ public final class LuksVault {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(vault, LinkOption.NOFOLLOW_LINKS);
             if (perms.stream().anyMatch(GROUP_OR_OTHER::contains)) {
                 throw new ConversionException(where + " must not be accessible by group or other (chmod 600)");
-            }
-            if (!Files.isRegularFile(vault, LinkOption.NOFOLLOW_LINKS)) {
-                throw new ConversionException(where + " is not a regular file");
             }
             JsonNode root;
             try {

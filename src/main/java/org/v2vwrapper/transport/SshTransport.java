@@ -1,5 +1,7 @@
 package org.v2vwrapper.transport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.plan.PlanContext;
 import org.v2vwrapper.plan.SourceTransport;
@@ -7,12 +9,14 @@ import org.v2vwrapper.secrets.SshAgent;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * VMware ESXi over SSH: virt-v2v reads the .vmx and the disks from the datastore. The key never reaches
  * virt-v2v's arguments: a private ssh-agent holds it and virt-v2v finds it through {@code SSH_AUTH_SOCK}.
  */
 public final class SshTransport implements SourceTransport {
+    private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
     private String agentSocket = "<ssh-agent socket>";
 
     @Override
@@ -24,8 +28,19 @@ public final class SshTransport implements SourceTransport {
     public List<String> inputArguments(PlanContext ctx) throws ConversionException {
         if (!ctx.dryRun()) {
             SshAgent agent = SshAgent.start(ctx.secrets(), ctx.cleanup());
-            agent.addKey(ctx.request().sshKey(), ctx.secrets());
             agentSocket = agent.socket().toString();
+            if (ctx.request().sshKey().isPresent()) {
+                agent.addKey(ctx.request().sshKey(), ctx.secrets());
+            } else {
+                try {
+                    agent.addKey(Optional.empty(), ctx.secrets());
+                } catch (ConversionException e) {
+                    // Without ssh_key the spec says "keys in ~/.ssh are used": ssh still reads its own identity
+                    // files and ~/.ssh/config, so an agent that could not preload them is not fatal.
+                    LOG.warn("no ssh_key given and ssh-add loaded no default key ({}); ssh will use ~/.ssh itself",
+                            e.getMessage());
+                }
+            }
         }
         return List.of(ctx.request().vmwareUri().orElseThrow(), "-i", "vmx", "-it", "ssh");
     }

@@ -1,0 +1,208 @@
+package org.v2vwrapper.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.v2vwrapper.request.ConversionRequest;
+import org.v2vwrapper.request.OspEnvironment;
+import org.v2vwrapper.request.RequestParser;
+import org.v2vwrapper.request.TransportMethod;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.v2vwrapper.request.RequestFixtures.JSON;
+
+/**
+ * Every file in examples/ is a valid request, and {@code --dry-run --input} prints the expected plan without any
+ * of its secrets. virt-v2v is not installed here, so the dry run uses its virt-v2v 2.2 fallback capabilities.
+ */
+class ExamplesTest {
+    static final String CA = "/etc/pki/ca-trust/source/anchors/v2v-conversion-host-ca-bundle.pem";
+    static final String[] OPTIONS = {"--virt-v2v=/nonexistent/virt-v2v", "--log-dir=/var/log/uci",
+            "--vddk-libdir=/opt/vmware-vix-disklib-distrib", "--ca-bundle=" + CA};
+    static final String COMMON = "/nonexistent/virt-v2v -v -x --root first --machine-readable=file:/var/log/uci/virt-v2v-mr.log";
+    static final String FP = "1A:3F:26:C6:DC:2C:44:88:AA:33:81:3C:18:6E:5D:9F:C0:EE:DF:5C";
+    static final String RHV_OUT = "-o rhv-upload -oc https://engine.example.com/ovirt-engine/api -os data -op '<rhv_password>'"
+            + " -oo rhv-cafile=" + CA + " -oo rhv-cluster=Default -oo rhv-direct";
+    static final String VDDK_IN = "-it vddk -io vddk-libdir=/opt/vmware-vix-disklib-distrib -io vddk-thumbprint=" + FP
+            + " --password-file '<vmware_password>'";
+    static final String OSP_ENV = "OS_AUTH_URL=https://keystone.example.com:13000/v3 OS_USERNAME=conversion "
+            + "OS_PASSWORD='*****' OS_PROJECT_NAME=conversion-host-project OS_USER_DOMAIN_NAME=Default "
+            + "OS_PROJECT_DOMAIN_NAME=Default";
+
+    /** The dry-run output expected for each example (guest-id=<uuid> stands for a fresh random UUID). */
+    static final Map<String, String> EXPECTED = Map.of(
+            "vddk-to-rhv.json", "# transport vddk, output rhv\n"
+                    + "LANG=C LIBGUESTFS_BACKEND=direct " + COMMON
+                    + " web01 -i libvirt -ic 'esx://root@esxi01.example.com?no_verify=1' " + VDDK_IN
+                    + " --bridge 'VM Network:ovirtmgmt' --bridge Backup:backup --bridge ovirtmgmt -of raw -oa sparse "
+                    + RHV_OUT + " -oo rhv-verifypeer=true\n",
+            "ssh-to-rhv.json", "# transport ssh, output rhv\n"
+                    + "LANG=C LIBGUESTFS_BACKEND=direct SSH_AUTH_SOCK='<ssh-agent socket>' " + COMMON
+                    + " ssh://root@esxi01.example.com/vmfs/volumes/datastore1/web02/web02.vmx -i vmx -it ssh"
+                    + " --mac 00:50:56:a6:ee:58:bridge:ovirtmgmt --bridge ovirtmgmt -of qcow2 "
+                    + RHV_OUT + " -oo rhv-verifypeer=false\n",
+            "vddk-to-openstack.json", "# transport vddk, output openstack\n"
+                    + "LANG=C LIBGUESTFS_BACKEND=direct " + OSP_ENV + " OS_REGION_NAME=regionOne OS_IDENTITY_API_VERSION=3 "
+                    + COMMON + " db01 -i libvirt -ic 'vpx://administrator%40vsphere.local@vcenter.example.com/Datacenter/"
+                    + "cluster1/esxi01.example.com?no_verify=1' " + VDDK_IN
+                    + " --mac 00:50:56:a6:ee:58:bridge:private -o openstack"
+                    + " -oo server-id=b9ca0b1b-0eba-45c4-8c0b-4f27457b72be -oo guest-id=<uuid>"
+                    + " -oo verify-server-certificate=false\n",
+            "ssh-to-openstack.json", "# transport ssh, output openstack\n"
+                    + "LANG=C LIBGUESTFS_BACKEND=direct SSH_AUTH_SOCK='<ssh-agent socket>' " + OSP_ENV + " " + COMMON
+                    + " ssh://root@esxi01.example.com/vmfs/volumes/datastore1/db02/db02.vmx -i vmx -it ssh"
+                    + " --mac 00:50:56:a6:ee:59:bridge:private -o openstack"
+                    + " -oo server-id=b9ca0b1b-0eba-45c4-8c0b-4f27457b72be"
+                    + " -oo guest-id=7f0c2f4e-8d7b-4f3e-9a8e-1c2d3e4f5a6b -os ceph-ssd\n",
+            "two-phase-vddk-to-rhv.json", "# transport vddk, output rhv, two-phase (warm)\n"
+                    + "LANG=C LIBGUESTFS_BACKEND=direct " + COMMON
+                    + " app01 -i libvirt -ic 'esx://root@esxi01.example.com?no_verify=1' " + VDDK_IN
+                    + " --bridge ovirtmgmt -of raw " + RHV_OUT + " -oo rhv-verifypeer=true\n",
+            "openstack-to-openstack.json", "# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
+                    + "copied between conversion hosts, virt-v2v does not run\n");
+
+    static final Path DISK_EXAMPLE_IMAGE = Path.of("/var/tmp/v2v-wrapper-smoke/smoke.img");
+
+    static Path projectRoot() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("pom.xml"))) {
+            dir = dir.getParent();
+        }
+        assertNotNull(dir, "no pom.xml above " + System.getProperty("user.dir"));
+        return dir;
+    }
+
+    static Stream<Path> examples() throws IOException {
+        try (Stream<Path> files = Files.list(projectRoot().resolve("examples"))) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    @Test
+    void thereIsOneExamplePerMode() throws IOException {
+        assertEquals(List.of("disk-to-local.json", "openstack-to-openstack.json", "ssh-to-openstack.json",
+                        "ssh-to-rhv.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json", "vddk-to-rhv.json"),
+                examples().map(p -> p.getFileName().toString()).toList());
+    }
+
+    /** The secret values in a request: what must never be printed. */
+    static List<String> secretValues(JsonNode request) {
+        List<String> out = new ArrayList<>();
+        for (String key : List.of("vmware_password", "rhv_password", "ssh_key")) {
+            if (request.hasNonNull(key)) {
+                out.add(request.get(key).asText());
+            }
+        }
+        request.path("osp_environment").fields().forEachRemaining(e -> {
+            if (OspEnvironment.isSecretName(e.getKey())) {
+                out.add(e.getValue().asText());
+            }
+        });
+        if (request.path("osp_source_environment").hasNonNull("password")) {
+            out.add(request.get("osp_source_environment").get("password").asText());
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void isAValidRequestOfItsModeWithOnlyKnownKeysAndFakeSecrets(Path example) throws Exception {
+        RequestParser.Parsed parsed = RequestParser.parse(Files.readAllBytes(example));
+        assertEquals(List.of(), parsed.unknownKeys(), "examples use only documented keys");
+        ConversionRequest r = parsed.request();
+        String name = example.getFileName().toString();
+        if (name.startsWith("openstack-to-openstack")) {
+            assertTrue(r.isOpenstackToOpenstack());
+        } else {
+            String transport = name.replace("two-phase-", "").split("-to-")[0];
+            assertEquals(TransportMethod.valueOf(transport.toUpperCase()), r.transportMethod());
+        }
+        String output = name.split("-to-")[1].replace(".json", "");
+        assertEquals(output.equals("rhv"), r.rhv().isPresent(), output);
+        assertEquals(output.equals("openstack"), r.osp().isPresent(), output);
+        assertEquals(output.equals("local"), r.localOutputDir().isPresent(), output);
+        assertEquals(name.startsWith("two-phase"), r.twoPhase(), name);
+
+        for (String secret : secretValues(JSON.readTree(example.toFile()))) {
+            assertTrue(secret.contains("example"), "obviously fake secret in " + name);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("examples")
+    void dryRunPrintsThePlanAndNoSecret(Path example) throws Exception {
+        String name = example.getFileName().toString();
+        if (name.equals("disk-to-local.json")) {
+            return; // see the two disk tests below
+        }
+        InProcess.Result r = dryRun(example);
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("", r.stderr());
+        assertEquals(EXPECTED.get(name), r.stdout().replaceAll(
+                "guest-id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} -oo verify",
+                "guest-id=<uuid> -oo verify"));
+        assertNoSecretPrinted(example, r);
+    }
+
+    /**
+     * The disk example names an image under /var/tmp that a smoke test creates; a dry run checks that the local
+     * disks are readable, so on a host without it the dry run refuses with exit 1 and a one-line reason.
+     */
+    @Test
+    void diskExampleDryRunNeedsItsImage() throws Exception {
+        Path example = projectRoot().resolve("examples/disk-to-local.json");
+        InProcess.Result r = dryRun(example);
+        if (Files.isReadable(DISK_EXAMPLE_IMAGE)) {
+            assertEquals(0, r.exitCode(), r.stderr());
+        } else {
+            assertEquals(1, r.exitCode());
+            assertEquals("", r.stdout());
+            assertEquals("v2v-wrapper: source_disks[0]: " + DISK_EXAMPLE_IMAGE + " is not a readable file\n",
+                    r.stderr());
+        }
+    }
+
+    @Test
+    void diskExampleDryRunWithAnExistingImage(@TempDir Path tmp) throws Exception {
+        Path image = Files.writeString(tmp.resolve("smoke.img"), "image");
+        com.fasterxml.jackson.databind.node.ObjectNode n =
+                (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(projectRoot().resolve("examples/disk-to-local.json").toFile());
+        n.putArray("source_disks").add(image.toString());
+        Path copy = Files.writeString(tmp.resolve("disk-to-local.json"), n.toString());
+        InProcess.Result r = dryRun(copy);
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("# transport disk, output local\nLANG=C LIBGUESTFS_BACKEND=direct " + COMMON + " -i disk " + image
+                + " -on smoke -o local -os /var/tmp/v2v-wrapper-smoke/out -of qcow2\n", r.stdout());
+        assertEquals("", r.stderr());
+    }
+
+    private static InProcess.Result dryRun(Path example) {
+        List<String> args = new ArrayList<>(List.of(OPTIONS));
+        args.add("--dry-run");
+        args.add("--input=" + example);
+        return InProcess.run(new byte[0], args.toArray(String[]::new));
+    }
+
+    private static void assertNoSecretPrinted(Path example, InProcess.Result r) throws IOException {
+        List<String> secrets = secretValues(JSON.readTree(example.toFile()));
+        assertFalse(secrets.isEmpty(), "every non-disk example carries secrets to look for");
+        for (String secret : secrets) {
+            assertFalse(r.stdout().contains(secret), "stdout shows a secret of " + example);
+            assertFalse(r.stderr().contains(secret), "stderr shows a secret of " + example);
+        }
+        assertFalse(r.stdout().contains("PRIVATE KEY"), "stdout shows the ssh key");
+    }
+}
