@@ -70,15 +70,18 @@ public final class V2vLogParser implements LineSplitter.LineSink {
             p = Ansi.skip(b, text, e);
         }
         if (p < e) {
-            dispatch(b, p, e);
+            dispatch(b, p, e, p == s);
         }
         if (text >= 0) {
             phase(b, text, e);
         }
     }
 
-    /** Line content starting at {@code p} (after indentation and a phase timestamp), chosen by its first byte. */
-    private void dispatch(byte[] b, int p, int e) {
+    /**
+     * Line content starting at {@code p} (after indentation and a phase timestamp), chosen by its first byte;
+     * {@code column0} if nothing was skipped.
+     */
+    private void dispatch(byte[] b, int p, int e, boolean column0) {
         switch (b[p]) {
             case 'C':
                 if (ByteScan.startsWith(b, p, e, COPYING_DISK)) {
@@ -109,7 +112,8 @@ public final class V2vLogParser implements LineSplitter.LineSink {
             case 'd':
                 if (ByteScan.startsWith(b, p, e, DISK_ID)) {
                     quotedId(b, p + DISK_ID.length, e, '\'', true);
-                } else if (ByteScan.startsWith(b, p, e, DISPLAY_NAME)) {
+                } else if (column0 && ByteScan.startsWith(b, p, e, DISPLAY_NAME)) {
+                    // a vmx line as read over ssh; indented, it is part of some other text
                     VmxValue.decode(b, p + DISPLAY_NAME.length, e).ifPresent(state::setDisplayName);
                 }
                 break;
