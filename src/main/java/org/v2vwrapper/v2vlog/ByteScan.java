@@ -44,6 +44,15 @@ final class ByteScan {
         return -1;
     }
 
+    /**
+     * Candidate positions (high bit of each byte) of {@code \n}, {@code \r} or {@code marker} among the eight bytes at
+     * {@code i}: the lowest is exact, higher ones may be false (a byte one above a hit), so callers check the byte.
+     */
+    static long hits(byte[] b, int i, byte marker) {
+        long x = (long) LONGS.get(b, i);
+        return zeroBytes(x ^ LFS) | zeroBytes(x ^ CRS) | zeroBytes(x ^ ((marker & 0xFFL) * ONES));
+    }
+
     /** Index of the first byte {@code c} in {@code b[from, to)}, or -1. */
     static int indexOf(byte[] b, int from, int to, byte c) {
         long pattern = (c & 0xFFL) * ONES;

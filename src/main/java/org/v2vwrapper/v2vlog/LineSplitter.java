@@ -7,6 +7,9 @@ import java.util.Arrays;
  * {@code \r} alone, so both count; {@code \r\n} yields an extra empty line, which sinks ignore). A line cut by a
  * chunk boundary waits for its end; {@link #flush()} hands over what is left at EOF. Not thread-safe.
  *
+ * <p>While it looks for line ends the splitter also notes the first occurrence of one marker byte, so a sink that
+ * wants lines holding, say, {@code %} anywhere need not scan every line a second time.
+ *
  * <p>A line longer than {@link #MAX_LINE} bytes is cut to its first {@code MAX_LINE} bytes, however the chunks
  * fall: nothing the parser looks for is that long, and a runaway line (a trace of a written file) must not grow
  * memory without bound.
@@ -16,18 +19,27 @@ public final class LineSplitter {
     /** Receives each line as {@code buf[start, end)} without its terminator; valid only during the call. */
     @FunctionalInterface
     public interface LineSink {
-        void line(byte[] buf, int start, int end);
+        /** {@code marker}: index of the first marker byte in the line, or -1. */
+        void line(byte[] buf, int start, int end, int marker);
     }
 
     static final int MAX_LINE = 64 * 1024;
 
     private final LineSink sink;
+    private final byte marker;
     private byte[] carry = new byte[256];
     private int carried;
     private boolean inLine;
 
-    public LineSplitter(LineSink sink) {
+    /** A splitter noting {@code marker} in each line. */
+    public LineSplitter(LineSink sink, byte marker) {
         this.sink = sink;
+        this.marker = marker;
+    }
+
+    /** A splitter for sinks that need no marker (they get -1 unless a line holds a NUL byte). */
+    public LineSplitter(LineSink sink) {
+        this(sink, (byte) 0);
     }
 
     public void feed(byte[] buf, int off, int len) {
@@ -43,14 +55,48 @@ public final class LineSplitter {
             emitCarry();
             start = eol + 1;
         }
-        int eol;
-        while ((eol = ByteScan.indexOfEol(buf, start, end)) >= 0) {
-            sink.line(buf, start, Math.min(eol, start + MAX_LINE));
-            start = eol + 1;
-        }
+        start = scan(buf, start, end);
         if (start < end) {
             append(buf, start, end);
         }
+    }
+
+    /**
+     * Hands over every complete line of {@code buf[start, end)}; returns where the unterminated rest begins.
+     * Eight bytes per step, and all hits of a step are handled before the next load ({@link ByteScan#hits}).
+     */
+    private int scan(byte[] buf, int start, int end) {
+        int mark = -1;
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+            for (long hit = ByteScan.hits(buf, i, marker); hit != 0; hit &= hit - 1) {
+                int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
+                byte c = buf[at];
+                if (c == '\n' || c == '\r') {
+                    emit(buf, start, at, mark);
+                    start = at + 1;
+                    mark = -1;
+                } else if (c == marker && mark < 0) {
+                    mark = at;
+                }
+            }
+        }
+        for (; i < end; i++) {
+            byte c = buf[i];
+            if (c == '\n' || c == '\r') {
+                emit(buf, start, i, mark);
+                start = i + 1;
+                mark = -1;
+            } else if (c == marker && mark < 0) {
+                mark = i;
+            }
+        }
+        return start;
+    }
+
+    private void emit(byte[] buf, int start, int eol, int mark) {
+        int cut = Math.min(eol, start + MAX_LINE);
+        sink.line(buf, start, cut, mark < cut ? mark : -1);
     }
 
     /** End of stream: a last line without terminator is handed over. */
@@ -73,10 +119,11 @@ public final class LineSplitter {
         carried += n;
     }
 
+    /** A line assembled across chunks: rare, so its marker is found by a plain search. */
     private void emitCarry() {
         int n = carried;
         carried = 0;
         inLine = false;
-        sink.line(carry, 0, n);
+        sink.line(carry, 0, n, ByteScan.indexOf(carry, 0, n, marker));
     }
 }

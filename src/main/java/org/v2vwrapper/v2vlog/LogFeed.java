@@ -10,9 +10,9 @@ public final class LogFeed {
     private final Object lock;
     private final LineSplitter splitter;
 
-    LogFeed(LineSplitter.LineSink sink, Object lock) {
+    LogFeed(LineSplitter.LineSink sink, byte marker, Object lock) {
         this.lock = lock;
-        this.splitter = new LineSplitter(sink);
+        this.splitter = new LineSplitter(sink, marker);
     }
 
     /** Bytes {@code buf[off, off+len)} as read from the stream; the buffer may be reused after the call. */

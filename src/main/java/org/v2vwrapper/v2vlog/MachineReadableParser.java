@@ -16,7 +16,13 @@ import org.v2vwrapper.state.LastMessage;
  */
 public final class MachineReadableParser implements LineSplitter.LineSink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MachineReadableParser.class);
+    /**
+     * Created on first use: initialising logging costs a noticeable part of a short replay-log run, and most lines
+     * never log.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(MachineReadableParser.class);
+    }
 
     private final ConversionState state;
 
@@ -26,11 +32,11 @@ public final class MachineReadableParser implements LineSplitter.LineSink {
 
     /** A byte feed for the machine-readable log file. */
     public LogFeed newStream() {
-        return new LogFeed(this, this);
+        return new LogFeed(this, (byte) 0, this);
     }
 
     @Override
-    public void line(byte[] b, int s, int e) {
+    public void line(byte[] b, int s, int e, int marker) {
         if (ByteScan.skipSpaces(b, s, e) < e) {
             line(ByteScan.utf8(b, s, e));
         }
@@ -44,33 +50,33 @@ public final class MachineReadableParser implements LineSplitter.LineSink {
         try {
             record = Json.MAPPER.readTree(line);
         } catch (JsonProcessingException ex) {
-            LOG.warn("machine-readable log: not JSON, skipped: {}", abbreviate(line));
+            Log.LOG.warn("machine-readable log: not JSON, skipped: {}", abbreviate(line));
             return;
         }
         JsonNode message = record == null ? null : record.get("message");
         if (message == null || !message.isTextual()) {
-            LOG.warn("machine-readable log: no message, skipped: {}", abbreviate(line));
+            Log.LOG.warn("machine-readable log: no message, skipped: {}", abbreviate(line));
             return;
         }
         String text = message.asText();
         String type = record.path("type").asText("");
         switch (type) {
             case "error":
-                LOG.error("virt-v2v: {}", text);
+                Log.LOG.error("virt-v2v: {}", text);
                 state.setLastMessage(LastMessage.error(text));
                 state.markFailed();
                 break;
             case "warning":
-                LOG.warn("virt-v2v: {}", text);
+                Log.LOG.warn("virt-v2v: {}", text);
                 break;
             case "info":
-                LOG.info("virt-v2v: {}", text);
+                Log.LOG.info("virt-v2v: {}", text);
                 break;
             case "message":
-                LOG.debug("virt-v2v: {}", text);
+                Log.LOG.debug("virt-v2v: {}", text);
                 break;
             default:
-                LOG.warn("machine-readable log: unknown type '{}': {}", type, text);
+                Log.LOG.warn("machine-readable log: unknown type '{}': {}", type, text);
                 break;
         }
     }

@@ -9,7 +9,8 @@ import java.util.function.DoubleConsumer;
  *   <li>2.x, nbdcopy's bar: {@code <spinner>  25% [**********-----]}.</li>
  * </ul>
  * Not anchored at line start or end: with {@code -v} the bar shares lines with nbdkit debug output. Every form
- * contains {@code %}, so a line without one is rejected by one fast byte search.
+ * contains {@code %}: the line splitter notes the first one while it looks for the line's end, so lines without
+ * one cost nothing here.
  */
 final class ProgressScan {
 
@@ -18,9 +19,9 @@ final class ProgressScan {
     private ProgressScan() {
     }
 
-    /** Reports each progress value of {@code b[s, e)} in order. */
-    static void scan(byte[] b, int s, int e, DoubleConsumer sink) {
-        for (int q = ByteScan.indexOf(b, s, e, (byte) '%'); q >= 0; q = ByteScan.indexOf(b, q + 1, e, (byte) '%')) {
+    /** Reports each progress value of {@code b[s, e)} in order; {@code q} is the first {@code %} in it. */
+    static void scan(byte[] b, int s, int e, int q, DoubleConsumer sink) {
+        for (; q >= 0; q = ByteScan.indexOf(b, q + 1, e, (byte) '%')) {
             double v = qemuImg(b, s, e, q);
             if (Double.isNaN(v)) {
                 v = nbdcopy(b, s, e, q);

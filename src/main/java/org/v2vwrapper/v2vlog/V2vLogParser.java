@@ -19,11 +19,19 @@ import org.v2vwrapper.state.ConversionState;
  */
 public final class V2vLogParser implements LineSplitter.LineSink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(V2vLogParser.class);
+    /**
+     * Created on first use: initialising logging costs a noticeable part of a short replay-log run, and the parser
+     * logs only anomalies (routine facts go to the state, whose changes the monitor sees).
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(V2vLogParser.class);
+    }
 
     private static final byte[] COPYING_DISK = ByteScan.ascii("Copying disk ");
     private static final byte[] NBDKIT = ByteScan.ascii("nbdkit: ");
-    private static final byte[] OPENING_FILE = ByteScan.ascii("debug: Opening file ");
+    private static final byte[] DEBUG = ByteScan.ascii("debug: ");
+    private static final byte[] OPENING_FILE = ByteScan.ascii("Opening file ");
+    private static final byte PERCENT = '%';
     private static final byte[] RUNNING_NBDKIT = ByteScan.ascii("running nbdkit:");
     private static final byte[] OPENSTACK = ByteScan.ascii("openstack ");
     private static final byte[] OVERLAY = ByteScan.ascii("overlay source qemu URI: json:");
@@ -45,15 +53,18 @@ public final class V2vLogParser implements LineSplitter.LineSink {
 
     /** A byte feed for one of virt-v2v's streams; make one per stream, all of them parse into this parser. */
     public LogFeed newStream() {
-        return new LogFeed(this, this);
+        return new LogFeed(this, PERCENT, this);
     }
 
+    /** {@code percent}: index of the line's first {@code %}, or -1 (see {@link LineSplitter}). */
     @Override
-    public void line(byte[] b, int s, int e) {
+    public void line(byte[] b, int s, int e, int percent) {
         if (s == e) {
             return;
         }
-        ProgressScan.scan(b, s, e, disks::progress);
+        if (percent >= 0) {
+            ProgressScan.scan(b, s, e, percent, disks::progress);
+        }
         int p = ByteScan.skipSpaces(b, s, e);
         if (p == e) {
             return;
@@ -90,10 +101,7 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                 break;
             case 'n':
                 if (ByteScan.startsWith(b, p, e, NBDKIT)) {
-                    int at = ByteScan.indexOf(b, p + NBDKIT.length, e, OPENING_FILE);
-                    if (at >= 0) {
-                        openingFile(ByteScan.utf8(b, at + OPENING_FILE.length, e));
-                    }
+                    nbdkitDebug(b, p + NBDKIT.length, e);
                 }
                 break;
             case 'r':
@@ -158,15 +166,28 @@ public final class V2vLogParser implements LineSplitter.LineSink {
         if (j == i || n < 1 || n > m || (j < e && ByteScan.isDigit(b[j]))) {
             return;
         }
-        LOG.debug("virt-v2v copies disk {}/{}", n, m);
         disks.begin(n - 1, m);
     }
 
-    /** 1.4x VDDK: {@code Opening file <path> (<transport>://<path>@<host>:<port>)}. */
-    private void openingFile(String rest) {
-        String path = VddkOpen.path(rest);
-        if (!path.isEmpty()) {
-            disks.path(path);
+    /**
+     * After {@code nbdkit: }, either {@code debug: …} or {@code <plugin>[N]: debug: …}; the one message of interest is
+     * VDDK's {@code Opening file <path> (<transport>://<path>@<host>:<port>)}. Two fixed-place comparisons, no search:
+     * nbdkit lines are a large share of a verbose log.
+     */
+    private void nbdkitDebug(byte[] b, int p, int e) {
+        if (!ByteScan.startsWith(b, p, e, DEBUG)) {
+            int space = ByteScan.indexOf(b, p, Math.min(e, p + 64), (byte) ' ');
+            if (space < 0 || !ByteScan.startsWith(b, space + 1, e, DEBUG)) {
+                return;
+            }
+            p = space + 1;
+        }
+        p += DEBUG.length;
+        if (ByteScan.startsWith(b, p, e, OPENING_FILE)) {
+            String path = VddkOpen.path(ByteScan.utf8(b, p + OPENING_FILE.length, e));
+            if (!path.isEmpty()) {
+                disks.path(path);
+            }
         }
     }
 
@@ -177,7 +198,6 @@ public final class V2vLogParser implements LineSplitter.LineSink {
         }
         NbdkitInput input = NbdkitInput.parse(line);
         if (input != null) {
-            LOG.debug("input nbdkit for disk {}: {}", input.index() + 1, input.path());
             disks.inputPath(input.index(), input.path());
         }
         return true;
@@ -192,7 +212,7 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                 disks.path(VmwarePaths.datastorePath(path));
             }
         } catch (JsonProcessingException ex) {
-            LOG.warn("unreadable overlay source URI: {}", ex.getOriginalMessage());
+            Log.LOG.warn("unreadable overlay source URI: {}", ex.getOriginalMessage());
         }
     }
 

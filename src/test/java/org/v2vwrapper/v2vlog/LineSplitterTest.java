@@ -11,7 +11,7 @@ class LineSplitterTest {
 
     private static List<String> split(byte[] data, int chunk) {
         List<String> lines = new ArrayList<>();
-        LineSplitter splitter = new LineSplitter((b, s, e) -> lines.add(new String(b, s, e - s, StandardCharsets.UTF_8)));
+        LineSplitter splitter = new LineSplitter((b, s, e, m) -> lines.add(new String(b, s, e - s, StandardCharsets.UTF_8)));
         for (int off = 0; off < data.length; off += chunk) {
             splitter.feed(data, off, Math.min(chunk, data.length - off));
         }
@@ -42,7 +42,7 @@ class LineSplitterTest {
     @Test
     void partialLineWaitsForItsEnd() {
         List<String> lines = new ArrayList<>();
-        LineSplitter splitter = new LineSplitter((b, s, e) -> lines.add(new String(b, s, e - s, StandardCharsets.UTF_8)));
+        LineSplitter splitter = new LineSplitter((b, s, e, m) -> lines.add(new String(b, s, e - s, StandardCharsets.UTF_8)));
         byte[] part = "    (12.5".getBytes(StandardCharsets.UTF_8);
         splitter.feed(part, 0, part.length);
         assertEquals(List.of(), lines);

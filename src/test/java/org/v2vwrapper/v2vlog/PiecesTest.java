@@ -14,7 +14,7 @@ class PiecesTest {
     private static List<Double> progress(String line) {
         List<Double> out = new ArrayList<>();
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
-        ProgressScan.scan(b, 0, b.length, out::add);
+        ProgressScan.scan(b, 0, b.length, ByteScan.indexOf(b, 0, b.length, (byte) '%'), out::add);
         return out;
     }
 

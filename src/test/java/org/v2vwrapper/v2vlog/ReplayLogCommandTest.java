@@ -81,6 +81,19 @@ class ReplayLogCommandTest {
     }
 
     @Test
+    void mainReadsThePlainFormWithoutPicocliAndLeavesTheRestToIt() {
+        ReplayLogCommand plain = ReplayLogCommand.plainArguments(new String[] {"--v2v-log", "a.log",
+            "--machine-readable-log=m.log", "--source-disk", "[ds] x.vmdk", "--source-disk=/y"});
+        assertEquals(Path.of("a.log"), plain.v2vLog);
+        assertEquals(Path.of("m.log"), plain.machineReadableLog);
+        assertEquals(java.util.List.of("[ds] x.vmdk", "/y"), plain.sourceDisks);
+        assertEquals(null, ReplayLogCommand.plainArguments(new String[] {"--help"}));
+        assertEquals(null, ReplayLogCommand.plainArguments(new String[] {"--v2v-log"}));
+        assertEquals(null, ReplayLogCommand.plainArguments(new String[] {"--source-disk", "x"}));
+        assertEquals(null, ReplayLogCommand.plainArguments(new String[] {"--v2v-log", "a", "extra"}));
+    }
+
+    @Test
     void v2vLogIsRequired() {
         assertEquals(2, run());
         assertEquals("", out.toString());
