@@ -17,6 +17,7 @@ final class ByteScan {
     private static final long HIGHS = 0x8080808080808080L;
     private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
     private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
+    private static final long BELOW_0E = 0x0E0E0E0E0E0E0E0EL;
 
     private ByteScan() {
     }
@@ -44,13 +45,21 @@ final class ByteScan {
         return -1;
     }
 
+    /** {@code c} in each of the eight bytes of a long, for {@link #hits}. */
+    static long broadcast(byte c) {
+        return (c & 0xFFL) * ONES;
+    }
+
     /**
-     * Candidate positions (high bit of each byte) of {@code \n}, {@code \r} or {@code marker} among the eight bytes at
-     * {@code i}: the lowest is exact, higher ones may be false (a byte one above a hit), so callers check the byte.
+     * Candidate positions (high bit of each byte) among the eight bytes at {@code i} of a line end or of the byte
+     * broadcast in {@code markers}. Line ends are found as "any byte below 0x0E" (one test for both {@code \n} and
+     * {@code \r}; the rare tab or other control byte is a false candidate). The lowest candidate is exact, higher
+     * ones may be false (borrows), so callers check the byte itself.
      */
-    static long hits(byte[] b, int i, byte marker) {
+    static long hits(byte[] b, int i, long markers) {
         long x = (long) LONGS.get(b, i);
-        return zeroBytes(x ^ LFS) | zeroBytes(x ^ CRS) | zeroBytes(x ^ ((marker & 0xFFL) * ONES));
+        long y = x ^ markers;
+        return (((x - BELOW_0E) & ~x) | ((y - ONES) & ~y)) & HIGHS;
     }
 
     /** Index of the first byte {@code c} in {@code b[from, to)}, or -1. */

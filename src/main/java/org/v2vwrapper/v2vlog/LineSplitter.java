@@ -27,6 +27,7 @@ public final class LineSplitter {
 
     private final LineSink sink;
     private final byte marker;
+    private final long markers;
     private byte[] carry = new byte[256];
     private int carried;
     private boolean inLine;
@@ -35,6 +36,7 @@ public final class LineSplitter {
     public LineSplitter(LineSink sink, byte marker) {
         this.sink = sink;
         this.marker = marker;
+        this.markers = ByteScan.broadcast(marker);
     }
 
     /** A splitter for sinks that need no marker (they get -1 unless a line holds a NUL byte). */
@@ -69,7 +71,7 @@ public final class LineSplitter {
         int mark = -1;
         int i = start;
         for (; i + 8 <= end; i += 8) {
-            for (long hit = ByteScan.hits(buf, i, marker); hit != 0; hit &= hit - 1) {
+            for (long hit = ByteScan.hits(buf, i, markers); hit != 0; hit &= hit - 1) {
                 int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
                 byte c = buf[at];
                 if (c == '\n' || c == '\r') {

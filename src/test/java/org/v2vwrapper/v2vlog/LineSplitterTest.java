@@ -40,6 +40,28 @@ class LineSplitterTest {
     }
 
     @Test
+    void controlAndNonAsciiBytesAreNoLineEnds() {
+        // tab, NUL, VT, FF, ESC and UTF-8 (bytes >= 0x80, e.g. the spinner) are candidates or near them in the
+        // eight-byte scan, but only \n and \r end a line
+        String text = "a\tb\u0000c\u000bd\u000ce\u001b[0m▝ 25% [*-]\u0085f\ng";
+        assertEquals(List.of("a\tb\u0000c\u000bd\u000ce\u001b[0m▝ 25% [*-]\u0085f", "g"), split(text, 1 << 16));
+    }
+
+    @Test
+    void reportsTheFirstMarkerOfEachLine() {
+        List<Integer> marks = new ArrayList<>();
+        LineSplitter splitter = new LineSplitter((b, s, e, m) -> marks.add(m < 0 ? -1 : m - s), (byte) '%');
+        byte[] data = "no marker here at all\n    (12.50/100%)\rx%y%z and some more text\n%\n".getBytes(StandardCharsets.UTF_8);
+        splitter.feed(data, 0, data.length);
+        assertEquals(List.of(-1, 14, 1, 0), marks);
+        marks.clear();
+        for (int i = 0; i < data.length; i++) {
+            splitter.feed(data, i, 1);
+        }
+        assertEquals(List.of(-1, 14, 1, 0), marks, "same when every line is carried across chunks");
+    }
+
+    @Test
     void partialLineWaitsForItsEnd() {
         List<String> lines = new ArrayList<>();
         LineSplitter splitter = new LineSplitter((b, s, e, m) -> lines.add(new String(b, s, e - s, StandardCharsets.UTF_8)));
