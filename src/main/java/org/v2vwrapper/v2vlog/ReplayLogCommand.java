@@ -105,7 +105,7 @@ public final class ReplayLogCommand implements Callable<Integer> {
             if (machineReadableLog != null) {
                 replay(machineReadableLog, new MachineReadableParser(state).newStream(), buf);
             }
-            out.println(Json.MAPPER.writeValueAsString(state.snapshot()));
+            out.println(SnapshotJson.write(state.snapshot()));
             out.flush();
             return 0;
         } catch (IOException e) {
