@@ -119,7 +119,10 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                 break;
             case 'd':
                 if (ByteScan.startsWith(b, p, e, DISK_ID)) {
-                    quotedId(b, p + DISK_ID.length, e, '\'', true);
+                    String id = quotedId(b, p + DISK_ID.length, e);
+                    if (id != null) {
+                        state.addOvirtDiskId(id);
+                    }
                 } else if (column0 && ByteScan.startsWith(b, p, e, DISPLAY_NAME)) {
                     // a vmx line as read over ssh; indented, it is part of some other text
                     VmxValue.decode(b, p + DISPLAY_NAME.length, e).ifPresent(state::setDisplayName);
@@ -127,8 +130,9 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                 break;
             case '<':
                 int at = ByteScan.indexOf(b, p, e, VIRTUAL_SYSTEM);
-                if (at >= 0) {
-                    quotedId(b, at + VIRTUAL_SYSTEM.length, e, '\'', false);
+                String vmId = at < 0 ? null : quotedId(b, at + VIRTUAL_SYSTEM.length, e);
+                if (vmId != null) {
+                    state.setVmId(vmId);
                 }
                 break;
             default:
@@ -216,21 +220,11 @@ public final class V2vLogParser implements LineSplitter.LineSink {
         }
     }
 
-    /** {@code disk.id = '<uuid>'} (oVirt disk) or {@code <VirtualSystem ovf:id='<uuid>'>} (the VM). */
-    private void quotedId(byte[] b, int from, int e, char quote, boolean diskId) {
-        int close = ByteScan.indexOf(b, from, e, (byte) quote);
-        if (close < 0) {
-            return;
-        }
-        String id = ByteScan.utf8(b, from, close);
-        if (!Ids.isId(id)) {
-            return;
-        }
-        if (diskId) {
-            state.addOvirtDiskId(id);
-        } else {
-            state.setVmId(id);
-        }
+    /** The id up to the closing {@code '}, as in {@code disk.id = '<id>'} and {@code ovf:id='<id>'}, or null. */
+    private static String quotedId(byte[] b, int from, int e) {
+        int close = ByteScan.indexOf(b, from, e, (byte) '\'');
+        String id = close < 0 ? null : ByteScan.utf8(b, from, close);
+        return id != null && Ids.isId(id) ? id : null;
     }
 
     /**
