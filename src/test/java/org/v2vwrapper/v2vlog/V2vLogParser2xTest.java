@@ -168,6 +168,7 @@ class V2vLogParser2xTest {
         assertFalse(s.containsKey("disks"));
         assertEquals(List.of(), h.state.ovirtDiskIds());
         assertEquals(Optional.empty(), h.state.displayName());
+        assertEquals(List.of(), h.state.ospVolumeIds());
         assertEquals(base.startsWith("vdsm") ? "cccccccc-0000-0000-0000-000000000001" : null, s.get("vm_id"));
     }
 
