@@ -3,9 +3,12 @@ package org.v2vwrapper.v2vlog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,6 +28,8 @@ public final class ReplayLogCommand implements Callable<Integer> {
 
     /** Big reads: the file is read once, front to back; 1 MiB keeps syscalls rare and stays in the L2/L3 cache. */
     private static final int CHUNK = 1 << 20;
+    /** Mapped at a time: a mapping is limited to 2 GiB, and smaller windows keep the address space modest. */
+    private static final long MAP_WINDOW = 1L << 30;
 
     @Option(names = "--v2v-log", required = true, paramLabel = "FILE", description = "virt-v2v's stdout+stderr")
     Path v2vLog;
@@ -115,11 +120,32 @@ public final class ReplayLogCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Feeds a whole file. A regular file is memory-mapped and copied out chunk by chunk: one copy instead of the
+     * two of a stream read (kernel to a temporary direct buffer, then to the heap), about a quarter less time for
+     * the I/O in the benchmark. Anything else (a pipe, {@code <(zcat log.gz)}) is read as a stream.
+     */
     private static void replay(Path file, LogFeed feed, byte[] buf) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                feed.feed(buf, 0, n);
+        if (Files.isRegularFile(file)) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = ch.size();
+                for (long pos = 0; pos < size; ) {
+                    long length = Math.min(MAP_WINDOW, size - pos);
+                    MappedByteBuffer window = ch.map(FileChannel.MapMode.READ_ONLY, pos, length);
+                    pos += window.remaining();
+                    while (window.hasRemaining()) {
+                        int n = Math.min(buf.length, window.remaining());
+                        window.get(buf, 0, n);
+                        feed.feed(buf, 0, n);
+                    }
+                }
+            }
+        } else {
+            try (InputStream in = Files.newInputStream(file)) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    feed.feed(buf, 0, n);
+                }
             }
         }
         feed.close();

@@ -73,6 +73,25 @@ class ReplayLogCommandTest {
     }
 
     @Test
+    void readsAPipeToo() throws Exception {
+        Path fifo = dir.resolve("log.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Thread writer = new Thread(() -> {
+            try {
+                Files.write(fifo, Fixtures.bytes("2.2/local-2disks-tty.typescript"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        assertEquals(0, run("--v2v-log", fifo.toString()), err.toString());
+        writer.join();
+        JsonNode state = new ObjectMapper().readTree(out.toString());
+        assertEquals("disk 2", state.at("/disks/1/path").asText());
+        assertEquals(100.0, state.at("/disks/1/progress").asDouble());
+    }
+
+    @Test
     void missingFileIsAOneLineErrorAndExitOne() {
         assertEquals(1, run("--v2v-log", dir.resolve("nope.log").toString()));
         assertEquals("", out.toString());
