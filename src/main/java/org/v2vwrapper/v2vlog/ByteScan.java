@@ -57,7 +57,20 @@ final class ByteScan {
      * ones may be false (borrows), so callers check the byte itself.
      */
     static long hits(byte[] b, int i, long markers) {
-        long x = (long) LONGS.get(b, i);
+        return hits((long) LONGS.get(b, i), markers);
+    }
+
+    /** {@link #hits} for the fewer than eight bytes of {@code b[i, end)}; candidates past {@code end} are dropped. */
+    static long tailHits(byte[] b, int i, int end, long markers) {
+        long x = 0;
+        for (int k = end - 1; k >= i; k--) {
+            x = x << 8 | (b[k] & 0xFFL);
+        }
+        // a borrow only moves towards higher bytes, so the padding cannot hide or fake a candidate below end
+        return hits(x, markers) & (-1L >>> (64 - 8 * (end - i)));
+    }
+
+    private static long hits(long x, long markers) {
         long y = x ^ markers;
         return (((x - BELOW_0E) & ~x) | ((y - ONES) & ~y)) & HIGHS;
     }

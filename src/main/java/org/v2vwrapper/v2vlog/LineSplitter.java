@@ -69,9 +69,9 @@ public final class LineSplitter {
      */
     private int scan(byte[] buf, int start, int end) {
         int mark = -1;
-        int i = start;
-        for (; i + 8 <= end; i += 8) {
-            for (long hit = ByteScan.hits(buf, i, markers); hit != 0; hit &= hit - 1) {
+        for (int i = start; i < end; i += 8) {
+            long hits = i + 8 <= end ? ByteScan.hits(buf, i, markers) : ByteScan.tailHits(buf, i, end, markers);
+            for (long hit = hits; hit != 0; hit &= hit - 1) {
                 int at = i + (Long.numberOfTrailingZeros(hit) >>> 3);
                 byte c = buf[at];
                 if (c == '\n' || c == '\r') {
@@ -81,16 +81,6 @@ public final class LineSplitter {
                 } else if (c == marker && mark < 0) {
                     mark = at;
                 }
-            }
-        }
-        for (; i < end; i++) {
-            byte c = buf[i];
-            if (c == '\n' || c == '\r') {
-                emit(buf, start, i, mark);
-                start = i + 1;
-                mark = -1;
-            } else if (c == marker && mark < 0) {
-                mark = i;
             }
         }
         return start;
