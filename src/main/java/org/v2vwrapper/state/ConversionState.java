@@ -176,7 +176,7 @@ public final class ConversionState {
                 return;
             }
             DiskProgress disk = found >= 0 ? disks.remove(found) : new DiskProgress(path, 0);
-            // Why a slot: with fewer entries than virt-v2v's index the entry lands at the end, and progress must follow it.
+            // Why a slot: with fewer entries than virt-v2v's index the entry lands at the end; progress must follow it.
             currentSlot = Math.min(currentDisk, disks.size());
             disks.add(currentSlot, disk);
         }

@@ -175,8 +175,8 @@ public final class V2vLogParser implements LineSplitter.LineSink {
 
     /**
      * After {@code nbdkit: }, either {@code debug: …} or {@code <plugin>[N]: debug: …}; the one message of interest is
-     * VDDK's {@code Opening file <path> (<transport>://<path>@<host>:<port>)}. Two fixed-place comparisons, no search:
-     * nbdkit lines are a large share of a verbose log.
+     * VDDK's {@code Opening file <path> (<transport>://<path>@<host>:<port>)}. Fixed-place comparisons and one short
+     * search for the blank after the plugin name: nbdkit lines are a large share of a verbose log.
      */
     private void nbdkitDebug(byte[] b, int p, int e) {
         if (!ByteScan.startsWith(b, p, e, DEBUG)) {
