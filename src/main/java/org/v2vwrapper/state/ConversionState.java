@@ -43,6 +43,8 @@ public final class ConversionState {
     private LastMessage lastMessage;
 
     private int currentDisk = -1;
+    /** Where the current disk's entry sits in {@link #disks}; differs from currentDisk when the list is shorter. */
+    private int currentSlot = -1;
     private final List<String> ovirtDiskIds = new ArrayList<>();
     private final TreeMap<Integer, String> ospVolumeIds = new TreeMap<>();
     private String displayName;
@@ -146,6 +148,7 @@ public final class ConversionState {
     public void beginDisk(int index, int count) {
         synchronized (this) {
             currentDisk = index;
+            currentSlot = index;
             diskCount = count;
             disksKnown = true;
         }
@@ -169,10 +172,42 @@ public final class ConversionState {
                 }
             }
             if (found == currentDisk) {
+                currentSlot = found;
                 return;
             }
             DiskProgress disk = found >= 0 ? disks.remove(found) : new DiskProgress(path, 0);
-            disks.add(Math.min(currentDisk, disks.size()), disk);
+            // Why a slot: with fewer entries than virt-v2v's index the entry lands at the end; progress must follow it.
+            currentSlot = Math.min(currentDisk, disks.size());
+            disks.add(currentSlot, disk);
+        }
+        notify(Change.PHASE);
+    }
+
+    /** Whether the current disk has an entry in {@code disks}, i.e. whether its progress would be recorded. */
+    public synchronized boolean currentDiskKnown() {
+        return currentSlot >= 0 && currentSlot < disks.size();
+    }
+
+    /**
+     * The current disk's entry gets its real path, keeping its progress (it had a placeholder path). Another entry
+     * with that path (from {@code source_disks}) is the same disk and is dropped, so each path appears once.
+     */
+    public void renameCurrentDisk(String path) {
+        synchronized (this) {
+            if (!currentDiskKnown() || disks.get(currentSlot).path().equals(path)) {
+                return;
+            }
+            double progress = disks.get(currentSlot).progress();
+            for (int i = 0; i < disks.size(); i++) {
+                if (i != currentSlot && disks.get(i).path().equals(path)) {
+                    disks.remove(i);
+                    if (i < currentSlot) {
+                        currentSlot--;
+                    }
+                    break;
+                }
+            }
+            disks.set(currentSlot, new DiskProgress(path, progress));
         }
         notify(Change.PHASE);
     }
@@ -180,14 +215,14 @@ public final class ConversionState {
     /** Copy progress (0–100) of the current disk; ignored while no known disk is current. */
     public void currentDiskProgress(double percent) {
         synchronized (this) {
-            if (currentDisk < 0 || currentDisk >= disks.size()) {
+            if (!currentDiskKnown()) {
                 return;
             }
-            DiskProgress d = disks.get(currentDisk);
+            DiskProgress d = disks.get(currentSlot);
             if (d.progress() == percent) {
                 return;
             }
-            disks.set(currentDisk, new DiskProgress(d.path(), percent));
+            disks.set(currentSlot, new DiskProgress(d.path(), percent));
         }
         notify(Change.PROGRESS);
     }

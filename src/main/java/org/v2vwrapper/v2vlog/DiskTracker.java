@@ -1,0 +1,91 @@
+package org.v2vwrapper.v2vlog;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.v2vwrapper.state.ConversionState;
+
+/**
+ * Which disk virt-v2v copies, under which path, how far: the log's disk facts turned into {@link ConversionState}
+ * calls. Rules (see docs/log-parsing.md):
+ * <ul>
+ *   <li>The first real path learnt for a disk wins (VDDK may log "Opening file" again, e.g. for a parent in a
+ *       snapshot chain); 2.x input nbdkit blocks may come before the disk's copy starts and are kept by index.</li>
+ *   <li>Progress with no entry for the current disk (no {@code -v}, no {@code source_disks}) first inserts a
+ *       placeholder path {@code "disk N"}, so it is not lost; a real path learnt later replaces it.</li>
+ *   <li>Progress that goes down after the current disk reached 100 % belongs to the next disk (its
+ *       {@code Copying disk} line on stdout can arrive after its first nbdcopy bars on stderr): it waits, and
+ *       the latest such value is applied when the next disk begins. The same holds before the first disk.</li>
+ * </ul>
+ */
+final class DiskTracker {
+
+    static final String PLACEHOLDER_PREFIX = "disk ";
+
+    private final ConversionState state;
+    private final Map<Integer, String> inputPaths = new HashMap<>();
+    private int current = -1;
+    private boolean pathKnown;
+    private boolean placeholder;
+    private double last = -1;
+    private double pending = Double.NaN;
+
+    DiskTracker(ConversionState state) {
+        this.state = state;
+    }
+
+    /** {@code Copying disk N/M}: {@code index} is 0-based. */
+    void begin(int index, int count) {
+        state.beginDisk(index, count);
+        current = index;
+        pathKnown = false;
+        placeholder = false;
+        last = -1;
+        String input = inputPaths.get(index);
+        if (input != null) {
+            path(input);
+        }
+        if (!Double.isNaN(pending)) {
+            double held = pending;
+            pending = Double.NaN;
+            progress(held);
+        }
+    }
+
+    /** 2.x: the input nbdkit for disk {@code index} serves {@code path}. */
+    void inputPath(int index, String path) {
+        inputPaths.put(index, path);
+        if (index == current) {
+            path(path);
+        }
+    }
+
+    /** The current disk's source path, as the source names it. */
+    void path(String path) {
+        if (current < 0 || pathKnown) {
+            return;
+        }
+        pathKnown = true;
+        if (placeholder) {
+            placeholder = false;
+            state.renameCurrentDisk(path);
+        } else {
+            state.currentDiskPath(path);
+        }
+    }
+
+    void progress(double percent) {
+        if (current < 0 || (last >= 100 && percent < last)) {
+            pending = percent;
+            return;
+        }
+        if (percent == last) {
+            return;
+        }
+        if (!state.currentDiskKnown()) {
+            state.currentDiskPath(PLACEHOLDER_PREFIX + (current + 1));
+            placeholder = true;
+        }
+        state.currentDiskProgress(percent);
+        last = percent;
+    }
+}
