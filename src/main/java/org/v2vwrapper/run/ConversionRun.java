@@ -152,8 +152,8 @@ public final class ConversionRun {
             process = VirtV2vProcess.start(command, settings.v2vLog());
         }
         state.markStarted(process.pid());
+        // From here on virt-v2v's own phase lines ("Copying disk 1/2", …) become the status.
         monitor.start();
-        state.setStatus("Converting");
         int rc;
         try {
             while (true) {

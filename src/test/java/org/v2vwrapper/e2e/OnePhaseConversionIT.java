@@ -185,7 +185,7 @@ class OnePhaseConversionIT {
         WrapperRun first = new WrapperRun(tmp).scenario(new Scenario().out("[   0.0] Setting up the source")
                 .sleep(300).exit(0));
         first.start(vddkToLocal(""));
-        first.awaitState(s -> s.has("pid"), 30);
+        first.awaitState(s -> s.path("status").asText().equals("Setting up the source"), 30);
         String stateBefore = Files.readString(first.stateFile());
         String logBefore = Files.readString(first.logDir.resolve("virt-v2v-wrapper.log"));
 
