@@ -45,7 +45,8 @@ public final class Scenario {
         return add("exit " + code);
     }
 
-    private Scenario add(String line) {
+    /** A raw scenario command (see the fake's header). */
+    public Scenario add(String line) {
         if (line.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("one line per command");
         }
