@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.v2vwrapper.output.rhv.fake.FakeOvirtEngine;
 import org.v2vwrapper.output.rhv.fake.TestCa;
@@ -23,7 +24,7 @@ class RhvLauncherIT {
     static final String DISK_1 = "aaaaaaaa-0000-0000-0000-000000000001";
     static final String DISK_2 = "aaaaaaaa-0000-0000-0000-000000000002";
 
-    @TempDir
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
     FakeOvirtEngine engine;
 
