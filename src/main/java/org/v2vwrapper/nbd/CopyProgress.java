@@ -1,6 +1,7 @@
 package org.v2vwrapper.nbd;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,15 +18,24 @@ public interface CopyProgress {
      */
     void update(long copied, long toCopy);
 
-    /** Passes on at most one update per interval, plus always the final one (copied == toCopy). */
+    /**
+     * Passes on the first update, then at most one per interval, and the final one (copied == toCopy) once.
+     * The check is two atomic reads in the common case, so callers may report after every request.
+     */
     static CopyProgress rateLimited(CopyProgress target, Duration interval) {
         long intervalNanos = interval.toNanos();
         AtomicLong nextAllowed = new AtomicLong(System.nanoTime());
+        AtomicBoolean finalSent = new AtomicBoolean();
         return (copied, toCopy) -> {
+            if (copied >= toCopy) {
+                if (finalSent.compareAndSet(false, true)) {
+                    target.update(copied, toCopy);
+                }
+                return;
+            }
             long now = System.nanoTime();
             long allowed = nextAllowed.get();
-            boolean last = copied >= toCopy;
-            if (last || (now - allowed >= 0 && nextAllowed.compareAndSet(allowed, now + intervalNanos))) {
+            if (now - allowed >= 0 && nextAllowed.compareAndSet(allowed, now + intervalNanos)) {
                 target.update(copied, toCopy);
             }
         };
