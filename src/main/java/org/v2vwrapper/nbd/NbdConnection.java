@@ -190,8 +190,8 @@ public final class NbdConnection implements AutoCloseable {
         if (pending.remove(cookie, request)) {
             NbdTimeoutException timeout = new NbdTimeoutException(describeRequest(request) + " timed out after "
                 + formatDuration(requestTimeout));
+            failConnection(timeout); // first, so that no request sent after this one can slip in
             request.completeExceptionally(timeout);
-            failConnection(timeout);
         }
     }
 
