@@ -387,6 +387,7 @@ public final class NbdConnection implements AutoCloseable {
 
     /** Kills the connection: the first failure is kept and every request in flight fails with it. */
     private void failConnection(NbdException cause) {
+        NbdException first;
         synchronized (this) {
             if (failure == null) {
                 failure = cause;
@@ -394,13 +395,14 @@ public final class NbdConnection implements AutoCloseable {
                     LOG.debug("NBD connection to {} failed: {}", uri, cause.getMessage());
                 }
             }
+            first = failure; // later failures are consequences (e.g. the reader sees the close)
         }
         closeQuietly(channel);
         for (Long cookie : pending.keySet()) {
             PendingRequest request = pending.remove(cookie);
             if (request != null) {
                 request.completeExceptionally(new NbdException(describeRequest(request) + " failed: "
-                    + cause.getMessage(), cause));
+                    + first.getMessage(), first));
             }
         }
     }
