@@ -8,7 +8,7 @@ package org.v2vwrapper.nbd;
  * @param flush            fdatasync the destination at the end, so the data is on stable storage
  */
 public record CopyOptions(int requestsInFlight, int requestSize, boolean flush) {
-    public static final CopyOptions DEFAULTS = new CopyOptions(64, 1024 * 1024, false);
+    public static final CopyOptions DEFAULTS = new CopyOptions(64, 256 * 1024, false);
 
     public CopyOptions {
         if (requestsInFlight < 1) {

@@ -5,7 +5,9 @@ import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -75,6 +77,44 @@ public final class DiskCopier {
         }
     }
 
+    /**
+     * Walks the block status of the requested extents, always keeping the next block-status request in
+     * flight, so that the reads never drain while the copier waits for the server to describe the next span.
+     */
+    private final class AllocationScan {
+        private final Iterator<Extent> extents;
+        private Extent current;
+        private long position;
+        private CompletableFuture<List<BlockStatus>> pending;
+
+        AllocationScan(List<Extent> extents) {
+            this.extents = extents.iterator();
+            pending = requestNext();
+        }
+
+        /** The next run of statuses in disk order, or null at the end. */
+        List<BlockStatus> next() throws IOException {
+            if (pending == null) {
+                return null;
+            }
+            List<BlockStatus> statuses = NbdClient.await(pending);
+            position = statuses.get(statuses.size() - 1).end();
+            pending = requestNext();
+            return statuses;
+        }
+
+        private CompletableFuture<List<BlockStatus>> requestNext() {
+            while (current == null || position >= current.end()) {
+                if (!extents.hasNext()) {
+                    return null;
+                }
+                current = extents.next();
+                position = current.offset();
+            }
+            return client.leastBusy().blockStatus(position, current.end() - position);
+        }
+    }
+
     /** The state of one copy. */
     private final class Run {
         private final Destination destination;
@@ -100,34 +140,24 @@ public final class DiskCopier {
 
         void copy(List<Extent> extents) throws IOException {
             try {
-                for (Extent extent : extents) {
-                    copyExtent(extent);
+                AllocationScan scan = new AllocationScan(extents);
+                List<BlockStatus> statuses;
+                while ((statuses = scan.next()) != null) {
+                    throwIfFailed();
+                    for (BlockStatus status : statuses) {
+                        if (status.readsAsZero()) {
+                            destination.zero(status.offset(), status.length());
+                            zeroBytes += status.length();
+                            report(status.length());
+                        } else {
+                            readAndWrite(status.offset(), status.length());
+                        }
+                    }
                 }
             } finally {
                 awaitAllRequests();
             }
-            IOException failure = firstFailure.get();
-            if (failure != null) {
-                throw failure;
-            }
-        }
-
-        private void copyExtent(Extent extent) throws IOException {
-            long position = extent.offset();
-            while (position < extent.end()) {
-                throwIfFailed();
-                for (BlockStatus status : NbdClient.await(
-                    client.connections().get(0).blockStatus(position, extent.end() - position))) {
-                    if (status.readsAsZero()) {
-                        destination.zero(status.offset(), status.length());
-                        zeroBytes += status.length();
-                        report(status.length());
-                    } else {
-                        readAndWrite(status.offset(), status.length());
-                    }
-                    position = status.end();
-                }
-            }
+            throwIfFailed();
         }
 
         private void readAndWrite(long offset, long length) throws IOException {

@@ -422,7 +422,6 @@ public final class NbdConnection implements AutoCloseable {
                         .putLong(0).putLong(0).putInt(0).flip();
                     ChannelIo.writeFully(channel, requestHeader);
                 }
-                channel.shutdownOutput();
             } catch (IOException e) {
                 LOG.debug("sending NBD_CMD_DISC to {} failed: {}", uri, e.toString());
             }

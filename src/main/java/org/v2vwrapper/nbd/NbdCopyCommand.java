@@ -40,7 +40,7 @@ public final class NbdCopyCommand implements Callable<Integer> {
         description = "read requests in flight in all (default ${DEFAULT-VALUE})")
     int requests;
 
-    @Option(names = "--request-size", defaultValue = "1048576",
+    @Option(names = "--request-size", defaultValue = "262144",
         description = "bytes per read request (default ${DEFAULT-VALUE})")
     int requestSize;
 
