@@ -48,7 +48,7 @@ final class Destination implements AutoCloseable {
 
     /**
      * Opens (or creates) the destination for a source of sourceSize bytes. A whole-disk copy into a regular
-     * file starts from an empty sparse file of the right size (every byte is rewritten anyway); a partial copy
+     * file starts from an all-holes file of the source's size (every byte is rewritten anyway); a partial copy
      * keeps the file and only extends it when it is shorter.
      */
     static Destination open(Path path, long sourceSize, boolean wholeDisk) throws IOException {
@@ -71,7 +71,10 @@ final class Destination implements AutoCloseable {
         try {
             long existing = file.length();
             if (wholeDisk) {
-                file.setLength(0);
+                if (existing > 0) {
+                    emptyKeepingSize(path, file, existing);
+                }
+                file.setLength(sourceSize);
                 existing = 0;
             } else if (existing > sourceSize) {
                 throw new IOException("destination " + path + " (" + existing + " bytes) is larger than the source ("
@@ -105,20 +108,43 @@ final class Destination implements AutoCloseable {
             List<String> command = blockDevice
                 ? List.of("blkdiscard", "-z", "-o", Long.toString(offset), "-l", Long.toString(end - offset),
                     path.toString())
-                : List.of("fallocate", "--punch-hole", "--keep-size", "--offset", Long.toString(offset),
-                    "--length", Long.toString(end - offset), path.toString());
-            try {
-                ExternalCommand.Result result = ExternalCommand.run(command, HELPER_TIMEOUT);
-                if (result.succeeded()) {
-                    return;
-                }
-                LOG.warn("{} failed ({}); writing zeroes instead", command.get(0), result.output());
-            } catch (IOException e) {
-                LOG.warn("{} failed ({}); writing zeroes instead", command.get(0), e.getMessage());
+                : punchHoleCommand(path, offset, end - offset);
+            if (runHelper(command)) {
+                return;
             }
             helperWorks = false;
+            LOG.warn("{} does not work on {}: writing zeroes instead", command.get(0), path);
         }
         writeZeroes(offset, end - offset);
+    }
+
+    /**
+     * Makes an existing file all holes. Truncating to zero would do it too, but ext4 then flushes the whole
+     * file to disk when it is closed (its auto_da_alloc heuristic for "replace by truncate"), which costs
+     * as much as the copy; punching one big hole does not. Truncation is the fallback.
+     */
+    private static void emptyKeepingSize(Path path, RandomAccessFile file, long size) throws IOException {
+        if (!runHelper(punchHoleCommand(path, 0, size))) {
+            file.setLength(0);
+        }
+    }
+
+    private static List<String> punchHoleCommand(Path path, long offset, long length) {
+        return List.of("fallocate", "--punch-hole", "--keep-size", "--offset", Long.toString(offset),
+            "--length", Long.toString(length), path.toString());
+    }
+
+    private static boolean runHelper(List<String> command) {
+        try {
+            ExternalCommand.Result result = ExternalCommand.run(command, HELPER_TIMEOUT);
+            if (!result.succeeded()) {
+                LOG.info("{} failed: {}", command.get(0), result.output());
+            }
+            return result.succeeded();
+        } catch (IOException e) {
+            LOG.info("{} failed: {}", command.get(0), e.getMessage());
+            return false;
+        }
     }
 
     private void writeZeroes(long offset, long length) throws IOException {
