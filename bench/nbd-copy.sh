@@ -48,11 +48,15 @@ classpath="$repo/target/classes:$repo/target/lib/*"
 # shellcheck disable=SC2086
 run_nbdcopy()  { nbdcopy "$uri" "$1"; }
 run_qemu_img() { qemu-img convert -n -f raw -O raw "$uri" "$1"; }
-run_nbd_copy() { java ${JAVA_OPTS:-} -cp "$classpath" org.v2vwrapper.nbd.NbdCopyCommand --no-progress ${NBD_COPY_OPTS:-} "$uri" "$1"; }
+# nbd-copy's last stderr line tells how long the copy took inside the JVM (without JVM start-up and exit).
+run_nbd_copy() {
+    java ${JAVA_OPTS:-} -cp "$classpath" org.v2vwrapper.nbd.NbdCopyCommand ${NBD_COPY_OPTS:-} "$uri" "$1" \
+        2> "$work/nbd-copy.err" || { cat "$work/nbd-copy.err" >&2; return 1; }
+}
 
 tools=(nbdcopy qemu_img nbd_copy)
 declare -A times
-echo "round  nbdcopy  qemu-img  nbd-copy   (seconds, wall clock)"
+echo "round  nbdcopy  qemu-img  nbd-copy  (in-JVM)   (seconds, wall clock; in-JVM: nbd-copy's own copy time)"
 for ((round = 1; round <= rounds; round++)); do
     line=$(printf "%5d" "$round")
     for tool in "${tools[@]}"; do
@@ -66,6 +70,11 @@ for ((round = 1; round <= rounds; round++)); do
         seconds=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.3f", e - s}')
         times[$tool]="${times[$tool]:-} $seconds"
         line="$line  $(printf "%7.2f" "$seconds")"
+        if [ "$tool" = nbd_copy ]; then
+            in_jvm=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$work/nbd-copy.err" | tail -1)
+            times[in_jvm]="${times[in_jvm]:-} $in_jvm"
+            line="$line  $(printf "%7.2f" "$in_jvm")"
+        fi
         if [ "$round" = 1 ]; then
             cmp "$source_image" "$dest" || { echo "nbd-copy.sh: $tool made a wrong copy" >&2; exit 1; }
         fi
@@ -73,9 +82,9 @@ for ((round = 1; round <= rounds; round++)); do
     echo "$line"
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-line="median"
-for tool in "${tools[@]}"; do
-    line="$line $(printf "%7.2f" "$(echo "${times[$tool]}" | median)")"
+line="  med"
+for tool in "${tools[@]}" in_jvm; do
+    line="$line  $(printf "%7.2f" "$(echo "${times[$tool]}" | median)")"
 done
 echo "$line"
 echo "allocated in the destinations: $(du -sh "$work"/dest-nbd_copy.img | cut -f1) (nbd-copy)," \
