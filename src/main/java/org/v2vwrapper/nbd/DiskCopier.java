@@ -186,6 +186,9 @@ public final class DiskCopier {
                 }
             } catch (IOException e) {
                 fail(new IOException("writing at offset " + offset + " failed: " + NbdConnection.describe(e), e));
+            } catch (RuntimeException e) {
+                // e.g. from the progress callback: a CompletableFuture callback would swallow it silently
+                fail(new IOException("copy failed after reading offset " + offset + ": " + NbdConnection.describe(e), e));
             } finally {
                 freeBuffers.add(buffer);
                 slots.release();

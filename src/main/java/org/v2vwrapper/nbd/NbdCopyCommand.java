@@ -108,8 +108,22 @@ public final class NbdCopyCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A command line whose usage errors are one line and exit 1, as for every other error. (Registered as a
+     * subcommand, the main command's handlers apply instead.)
+     */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new NbdCopyCommand());
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            e.getCommandLine().getErr().println("nbd-copy: " + e.getMessage());
+            e.getCommandLine().getErr().flush();
+            return 1;
+        });
+        return commandLine;
+    }
+
     public static void main(String[] args) {
         StandaloneLogging.configureIfUnconfigured();
-        System.exit(new CommandLine(new NbdCopyCommand()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -231,6 +231,19 @@ class DiskCopierTest {
     }
 
     @Test
+    void progressCallbackFailureFailsTheCopy() throws Exception {
+        try (NbdkitProcess nbdkit = NbdkitTestSupport.start(NbdkitConfig.of("pattern", "size=4M"));
+             NbdClient client = NbdClient.connect(nbdkit.uri(), OPTIONS)) {
+            CopyProgress broken = (copied, total) -> {
+                throw new IllegalStateException("state file unwritable");
+            };
+            IOException e = assertThrows(IOException.class,
+                () -> new DiskCopier(client, CopyOptions.DEFAULTS, broken).copyAll(dir.resolve("p.img")));
+            assertTrue(e.getMessage().contains("state file unwritable"), e.getMessage());
+        }
+    }
+
+    @Test
     void rateLimitedProgressPassesTheFirstAndTheFinalUpdateOnce() {
         List<Long> seen = new ArrayList<>();
         CopyProgress limited = CopyProgress.rateLimited((copied, total) -> seen.add(copied), Duration.ofHours(1));

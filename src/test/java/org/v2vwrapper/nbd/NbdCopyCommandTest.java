@@ -34,7 +34,7 @@ class NbdCopyCommandTest {
     }
 
     private int run(String... args) {
-        CommandLine commandLine = new CommandLine(new NbdCopyCommand());
+        CommandLine commandLine = NbdCopyCommand.commandLine();
         commandLine.setErr(new PrintWriter(stderr, true));
         commandLine.setOut(new PrintWriter(stdout, true));
         return commandLine.execute(args);
@@ -91,6 +91,15 @@ class NbdCopyCommandTest {
         assertEquals(1, run("nbd+unix:///d?socket=" + dir.resolve("none.sock"), dir.resolve("o.img").toString()));
         assertOneLineError("cannot connect");
         assertFalse(Files.exists(dir.resolve("o.img")), "destination created although nothing was copied");
+    }
+
+    @Test
+    void usageErrorsAreOneLineToo() {
+        assertEquals(1, run("nbd://localhost/x"));
+        assertOneLineError("DEST");
+        stderr.getBuffer().setLength(0);
+        assertEquals(1, run("--connections", "many", "nbd://localhost/x", "out.img"));
+        assertOneLineError("--connections");
     }
 
     private void assertOneLineError(String expected) {
