@@ -51,6 +51,8 @@ public final class ConversionRun {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Map<Long, ProcessHandle> seenChildren = new LinkedHashMap<>();
 
+    private final java.util.concurrent.atomic.AtomicBoolean destinationCleanupStarted =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile VirtV2vProcess process;
     private volatile String terminatedBy;
     private boolean endDone;
@@ -205,7 +207,8 @@ public final class ConversionRun {
     private void failed(String message) {
         state.setLastMessage(LastMessage.error(terminatedBy != null ? "conversion stopped: " + terminatedBy : message));
         state.markFailed();
-        if (target != null && ctx != null) {
+        // Once only: the shutdown hook may get here while the main thread is still cleaning up.
+        if (target != null && ctx != null && destinationCleanupStarted.compareAndSet(false, true)) {
             state.setStatus("Cleaning up");
             try {
                 target.cleanupAfterFailure(ctx, state);
