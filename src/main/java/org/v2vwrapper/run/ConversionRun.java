@@ -56,8 +56,8 @@ public final class ConversionRun {
     private volatile VirtV2vProcess process;
     private volatile String terminatedBy;
     private boolean endDone;
-    private PlanContext ctx;
-    private OutputTarget target;
+    private volatile PlanContext ctx;
+    private volatile OutputTarget target;
 
     /** Makes the two log consumers for a run: virt-v2v's own log and its machine-readable log. */
     public interface LogParsers {
