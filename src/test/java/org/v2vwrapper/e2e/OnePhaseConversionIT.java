@@ -123,6 +123,8 @@ class OnePhaseConversionIT {
                 s.toString());
         assertEquals(1, run.stderr().lines().count(), run.stderr());
         assertTrue(run.stderr().contains("inspection could not detect"), run.stderr());
+        String passwordFile = waitForRecordedPasswordFile(run);
+        assertFalse(Files.exists(Path.of(passwordFile)), "password file left behind after a failure");
         assertNoSecretIn(run);
         assertEquals(Set.of("state.json"), namesIn(run.runDir));
     }
