@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real conversion from the CLI: lock the run directory, read and validate the request, publish the state
@@ -28,6 +30,8 @@ import java.util.Optional;
  */
 final class RunConversion {
     private static final Logger LOG = LoggerFactory.getLogger(RunConversion.class);
+    /** How long the shutdown hook gives the main thread, once the run has ended, to release the run directory. */
+    static final long RELEASE_WAIT_S = 5;
 
     private final WrapperSettings settings;
     private final Streams io;
@@ -49,6 +53,9 @@ final class RunConversion {
             return error("run directory " + settings.runDir() + " is in use by another v2v-wrapper; "
                     + "use another --run-dir for a concurrent conversion");
         }
+        // The shutdown hook waits for this, so a SIGTERM does not halt the JVM before the main thread has released
+        // the run directory (removed the lock file) and printed its error line.
+        CountDownLatch released = new CountDownLatch(1);
         try (RunDirLock held = lock.get()) {
             WrapperLogging.toFile(settings.wrapperLog());
             LOG.info("v2v-wrapper {} starting (pid {}), run dir {}, log dir {}", Version.get(),
@@ -90,7 +97,14 @@ final class RunConversion {
             }
 
             ConversionRun run = new ConversionRun(settings, request, state, publisher, LogParsersFactory.INSTANCE);
-            Thread hook = new Thread(() -> run.terminate("the wrapper received SIGTERM/SIGINT"), "shutdown");
+            Thread hook = new Thread(() -> {
+                run.terminate("the wrapper received SIGTERM/SIGINT");
+                try {
+                    released.await(RELEASE_WAIT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             int rc = run.run();
             try {
@@ -105,6 +119,8 @@ final class RunConversion {
             return rc;
         } catch (IOException e) {
             return error("cannot release the run directory lock: " + e.getMessage());
+        } finally {
+            released.countDown();
         }
     }
 

@@ -160,8 +160,8 @@ public final class ConversionRun {
         try {
             while (true) {
                 rememberChildren();
-                if (process.isAlive()) {
-                    Thread.sleep(200);
+                // Wakes as soon as virt-v2v exits; otherwise samples its children again 200 ms later.
+                if (!process.waitFor(200)) {
                     continue;
                 }
                 rc = process.waitFor();

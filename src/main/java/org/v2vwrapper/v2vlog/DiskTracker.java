@@ -1,5 +1,6 @@
 package org.v2vwrapper.v2vlog;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import org.v2vwrapper.state.ConversionState;
@@ -14,7 +15,10 @@ import org.v2vwrapper.state.ConversionState;
  *       placeholder path {@code "disk N"}, so it is not lost; a real path learnt later replaces it.</li>
  *   <li>Progress that goes down after the current disk reached 100 % belongs to the next disk (its
  *       {@code Copying disk} line on stdout can arrive after its first nbdcopy bars on stderr): it waits, and
- *       the latest such value is applied when the next disk begins. The same holds before the first disk.</li>
+ *       the latest such value is applied when the next disk begins. The same holds before the first disk.
+ *       Held values form one segment per disk (a value lower than the one before starts the next disk's), so
+ *       bars of two fast disks that both arrive before their {@code Copying disk} lines go to their own disks
+ *       (seen with real virt-v2v 2.2: a disk's bars finished before its line, the next disk's bars began).</li>
  * </ul>
  */
 final class DiskTracker {
@@ -27,7 +31,8 @@ final class DiskTracker {
     private boolean pathKnown;
     private boolean placeholder;
     private double last = -1;
-    private double pending = Double.NaN;
+    /** Held progress, the latest value of each disk still to begin, oldest first. */
+    private final ArrayDeque<Double> pending = new ArrayDeque<>();
 
     DiskTracker(ConversionState state) {
         this.state = state;
@@ -44,10 +49,9 @@ final class DiskTracker {
         if (input != null) {
             path(input);
         }
-        if (!Double.isNaN(pending)) {
-            double held = pending;
-            pending = Double.NaN;
-            progress(held);
+        Double held = pending.pollFirst();
+        if (held != null) {
+            apply(held);
         }
     }
 
@@ -74,10 +78,24 @@ final class DiskTracker {
     }
 
     void progress(double percent) {
-        if (current < 0 || (last >= 100 && percent < last)) {
-            pending = percent;
+        if (current < 0 || !pending.isEmpty() || (last >= 100 && percent < last)) {
+            hold(percent);
             return;
         }
+        apply(percent);
+    }
+
+    /** Progress of a disk that has not begun yet: it extends the newest segment, or a drop starts another. */
+    private void hold(double percent) {
+        if (pending.isEmpty() || percent < pending.peekLast()) {
+            pending.addLast(percent);
+        } else {
+            pending.pollLast();
+            pending.addLast(percent);
+        }
+    }
+
+    private void apply(double percent) {
         if (percent == last) {
             return;
         }
