@@ -14,6 +14,10 @@ import java.util.List;
  * virt-v2v {@code -o local} writes the disks and a libvirt XML there. No VM id exists, so none is reported.
  */
 public final class LocalTarget implements OutputTarget {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalTarget.class);
+
+    /** What the directory held before the run: cleanup after a failure removes only what this run wrote. */
+    private volatile java.util.Set<Path> before = java.util.Set.of();
 
     @Override
     public String name() {
@@ -30,6 +34,36 @@ public final class LocalTarget implements OutputTarget {
         }
         if (!Files.isWritable(dir)) {
             throw new ConversionException("local_output_dir: " + dir + " is not writable");
+        }
+        before = outputsOf(ctx);
+    }
+
+    /** The files virt-v2v -o local writes for this VM: {@code NAME-sd*} disks and {@code NAME.xml}. */
+    private static java.util.Set<Path> outputsOf(PlanContext ctx) {
+        Path dir = ctx.request().localOutputDir().orElseThrow();
+        String name = ctx.request().vmName();
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> {
+                String f = p.getFileName().toString();
+                return f.equals(name + ".xml") || (f.startsWith(name + "-sd") && f.length() > name.length() + 3);
+            }).collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    /** A failed or stopped run leaves half-written disks: remove the ones this run created. */
+    @Override
+    public void cleanupAfterFailure(PlanContext ctx, org.v2vwrapper.state.ConversionState state) {
+        for (Path p : outputsOf(ctx)) {
+            if (!before.contains(p)) {
+                try {
+                    Files.deleteIfExists(p);
+                    LOG.info("local cleanup: removed partial output {}", p);
+                } catch (IOException e) {
+                    LOG.warn("local cleanup: cannot remove {}: {}", p, e.toString());
+                }
+            }
         }
     }
 

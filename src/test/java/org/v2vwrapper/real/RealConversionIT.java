@@ -244,6 +244,10 @@ class RealConversionIT {
         assertTrue(s.get("failed").asBoolean(), s.toString());
         assertTrue(s.get("last_message").get("message").asText().contains("SIGTERM"), s.toString());
         assertEquals(Set.of("state.json"), namesIn(run.runDir));
+        try (var left = Files.list(tmp.resolve("out"))) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("win3"))
+                    .toList(), "partial output disks left behind");
+        }
         System.out.printf("SIGTERM mid-copy: wrapper exited %d after %.2f s; processes stopped: %s%n",
                 rc, seconds, names);
     }
