@@ -111,7 +111,14 @@ public final class ReplayLogCommand implements Callable<Integer> {
         }
         byte[] buf = new byte[CHUNK];
         try {
-            replay(v2vLog, new V2vLogParser(state).newStream(), buf);
+            V2vLogParser parser = new V2vLogParser(state);
+            if (Files.isRegularFile(v2vLog)) {
+                try (FileChannel ch = FileChannel.open(v2vLog, StandardOpenOption.READ)) {
+                    MappedLog.replay(ch, parser);
+                }
+            } else {
+                replay(v2vLog, parser.newStream(), buf);
+            }
             if (machineReadableLog != null) {
                 replay(machineReadableLog, new MachineReadableParser(state).newStream(), buf);
             }
