@@ -161,11 +161,11 @@ final class MappedLog {
         private static final long DEBUG_O = word("debug: O");
         private static final long BLANKS = ByteScan.broadcast((byte) ' ');
         /** First bytes of a line that need a closer look: indentation and those {@code V2vLogParser} dispatches on. */
-        private static final boolean[] FIRST = new boolean[256];
+        private static final int[] FIRST = new int[256];
 
         static {
             for (char c : " \tCrod<[n".toCharArray()) {
-                FIRST[c] = true;
+                FIRST[c] = 1;
             }
         }
 
@@ -173,6 +173,8 @@ final class MappedLog {
         private int count; // ints used in lines
         /** Lines still to keep after one that may be {@code running nbdkit:} (see the class comment). */
         private int window;
+        /** The buffer's limit: {@link #line} reads words up to 40 bytes past a line's start. */
+        private int limit;
         Throwable failure;
 
         Candidates(int window) {
@@ -193,6 +195,7 @@ final class MappedLog {
          * {@code eof}. The hot loop: eight bytes per step, the byte of each hit taken from the word already loaded.
          */
         void scan(ByteBuffer bb, int from, int to, boolean eof) {
+            limit = bb.limit();
             int start = from;
             int mark = -1;
             int i = from;
@@ -228,46 +231,49 @@ final class MappedLog {
 
         /**
          * The line {@code bb[s, e)} ({@code mark}: its first {@code %} or -1): kept if the parser may act on it.
-         * The common case, a noise line outside the window, is settled from one or two words already in the cache:
-         * its first byte is none the parser dispatches on, or it is an {@code nbdkit: } line without
-         * {@code debug: O…} where the parser looks for {@code debug: Opening file}; everything else takes
-         * {@link #exactLine}.
+         * The common case, a noise line outside the window, is settled from a few words already in the cache: its
+         * first byte is none the parser dispatches on, or it is an {@code nbdkit: } line without {@code debug: O…}
+         * where the parser looks for {@code debug: Opening file}. Everything else takes {@link #exactLine}.
+         *
+         * <p>Written with as few branches as possible, and all the rare cases (a {@code %}, the window, a short line,
+         * {@code Copying disk}, {@code Opening file}, …) meet at one branch that the frequent progress lines take
+         * too: C2 compiles what its profile saw, and a branch first taken after compilation (the second disk's
+         * {@code Copying} line, half-way) would throw the compiled loop away and start profiling again.
          */
         private void line(ByteBuffer bb, int s, int e, int mark) {
-            if ((~mark | -window) < 0 || s + 32 > e) { // a % in the line, or within the window
+            if (s + 40 > limit) {
                 exactLine(bb, s, e, mark);
                 return;
             }
             long w = (long) LONGS.get(bb, s);
             int first = (int) w & 0xFF;
-            if (!FIRST[first]) {
+            int slow = (~mark | -window | (e - s - 40)) >>> 31; // a %, within the window, or short
+            if ((FIRST[first] | slow) == 0) {
                 return;
             }
-            if (first == 'n') {
-                if (w != NBDKIT) {
-                    return;
-                }
-                long w2 = (long) LONGS.get(bb, s + 8);
-                if (w2 != DEBUG_O) {
-                    // the parser's plugin name: up to the first blank within 64 bytes; here within 16, else exact
-                    long blanks = ByteScan.zeroBytes(w2 ^ BLANKS);
-                    int k;
-                    if (blanks != 0) {
-                        k = s + 8 + (Long.numberOfTrailingZeros(blanks) >>> 3);
-                    } else {
-                        blanks = ByteScan.zeroBytes((long) LONGS.get(bb, s + 16) ^ BLANKS);
-                        if (blanks == 0) {
-                            exactLine(bb, s, e, mark);
-                            return;
-                        }
-                        k = s + 16 + (Long.numberOfTrailingZeros(blanks) >>> 3);
-                    }
-                    if (k + 9 > e || (long) LONGS.get(bb, k + 1) != DEBUG_O) {
-                        return;
-                    }
-                }
+            int notN = nonZero(first ^ 'n');
+            int notNbdkit = nonZero(w ^ NBDKIT);
+            long w2 = (long) LONGS.get(bb, s + 8);
+            long blanks2 = ByteScan.zeroBytes(w2 ^ BLANKS);
+            long blanks3 = ByteScan.zeroBytes((long) LONGS.get(bb, s + 16) ^ BLANKS);
+            int tz2 = Long.numberOfTrailingZeros(blanks2);
+            int tz3 = Long.numberOfTrailingZeros(blanks3);
+            int in2 = (tz2 - 64) >> 31; // -1 if w2 holds a blank
+            int k = s + 8 + (((tz2 >>> 3) & in2) | ((8 + (tz3 >>> 3)) & ~in2));
+            int noBlank = (tz2 & tz3) >>> 6; // none within 16 bytes: the parser looks further
+            int opening = (nonZero(w2 ^ DEBUG_O) ^ 1) | (nonZero((long) LONGS.get(bb, k + 1) ^ DEBUG_O) ^ 1)
+                    | noBlank;
+            if ((slow | notN | ((notNbdkit ^ 1) & opening)) != 0) {
+                exactLine(bb, s, e, mark);
             }
-            exactLine(bb, s, e, mark);
+        }
+
+        private static int nonZero(long x) {
+            return (int) ((x | -x) >>> 63);
+        }
+
+        private static int nonZero(int x) {
+            return (x | -x) >>> 31;
         }
 
         /** {@link #line}'s decision, byte by byte: blank lines, indentation, the window. */

@@ -160,6 +160,18 @@ class MappedLogTest {
         assertTrue(trace.get(trace.size() - 1).contains("50.0"), trace.get(trace.size() - 1));
     }
 
+    @Test
+    void openingFileAfterAnyPluginName() throws IOException {
+        for (String plugin : new String[] {"", "vddk[1]: ", "file: ", "a-long-plugin-name[1]: ",
+            "a-plugin-name-of-more-than-sixty-four-bytes-which-the-parser-no-longer-reads-as-one[1]: "}) {
+            String log = "    Copying disk 1/1 to /var/tmp/x (raw)\n"
+                    + "nbdkit: " + plugin + "debug: Opening file [ds] vm/x.vmdk (ha-nfcssl://[ds] vm/x.vmdk@h:902)\n"
+                    + "    (50.00/100%)\n";
+            List<String> trace = assertSameAsSequential(log.getBytes(StandardCharsets.UTF_8));
+            assertEquals(plugin.length() < 60, trace.get(trace.size() - 1).contains("[ds] vm/x.vmdk"), plugin);
+        }
+    }
+
     /** As {@code shared/bench/gen_v2v_log.py} writes the benchmark's log (1.4x, vddk, 2 disks). */
     static byte[] benchmarkLike(Random rnd, int size) {
         String[] noise = {
@@ -238,7 +250,9 @@ class MappedLogTest {
                 b.append(rnd.nextBoolean() ? "    " : "[  58." + disk + "] ").append("Copying disk ").append(disk)
                         .append('/').append(disks).append(" to /var/tmp/guest-sd").append((char) ('a' + disk))
                         .append(" (raw)").append(eol);
-                b.append(rnd.nextBoolean() ? "nbdkit: vddk[1]: debug: " : "nbdkit: debug: ")
+                String[] prefixes = {"nbdkit: vddk[1]: debug: ", "nbdkit: debug: ",
+                    "nbdkit: a-long-plugin-name[1]: debug: "};
+                b.append(prefixes[rnd.nextInt(prefixes.length)])
                         .append("Opening file [ds1] vm/disk-").append(disk).append(".vmdk (ha-nfcssl://[ds1] vm/disk-")
                         .append(disk).append(".vmdk@10.0.0.1:902)").append(eol);
             } else if (r < 60) {
