@@ -23,7 +23,7 @@ final class ByteScan {
     }
 
     /** Marks (high bit) the bytes of {@code x} that are zero; the lowest mark is exact, higher ones may be false. */
-    private static long zeroBytes(long x) {
+    static long zeroBytes(long x) {
         return (x - ONES) & ~x & HIGHS;
     }
 
@@ -70,7 +70,7 @@ final class ByteScan {
         return hits(x, markers) & (-1L >>> (64 - 8 * (end - i)));
     }
 
-    private static long hits(long x, long markers) {
+    static long hits(long x, long markers) {
         long y = x ^ markers;
         return (((x - BELOW_0E) & ~x) | ((y - ONES) & ~y)) & HIGHS;
     }

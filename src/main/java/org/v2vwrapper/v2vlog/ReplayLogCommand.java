@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.v2vwrapper.state.ConversionState;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -50,12 +49,18 @@ public final class ReplayLogCommand implements Callable<Integer> {
      * Stand-alone entry point (benchmarks, debugging). The plain form {@code --v2v-log FILE
      * [--machine-readable-log FILE] [--source-disk PATH]...} skips picocli: building its command model costs about
      * a quarter of a second here (picocli's classes are Java 5 bytecode, which class-data sharing cannot archive),
-     * as much as parsing 256 MiB. Anything else (help, errors) goes through picocli for its messages.
+     * as much as parsing 256 MiB. Anything else (help, errors) goes through the whole CLI ({@code org.v2vwrapper.Main}
+     * with {@code replay-log} in front), so its messages and exit codes are those of {@code v2v-wrapper replay-log}.
      */
     public static void main(String[] args) {
         ReplayLogCommand plain = plainArguments(args);
         if (plain == null) {
-            System.exit(new CommandLine(new ReplayLogCommand()).execute(args));
+            // help, errors: exactly as `v2v-wrapper replay-log …` (the launcher starts this class for replay-log)
+            String[] all = new String[args.length + 1];
+            all[0] = "replay-log";
+            System.arraycopy(args, 0, all, 1, args.length);
+            org.v2vwrapper.Main.main(all);
+            return;
         }
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
@@ -106,7 +111,14 @@ public final class ReplayLogCommand implements Callable<Integer> {
         }
         byte[] buf = new byte[CHUNK];
         try {
-            replay(v2vLog, new V2vLogParser(state).newStream(), buf);
+            V2vLogParser parser = new V2vLogParser(state);
+            if (Files.isRegularFile(v2vLog)) {
+                try (FileChannel ch = FileChannel.open(v2vLog, StandardOpenOption.READ)) {
+                    MappedLog.replay(ch, parser);
+                }
+            } else {
+                replay(v2vLog, parser.newStream(), buf);
+            }
             if (machineReadableLog != null) {
                 replay(machineReadableLog, new MachineReadableParser(state).newStream(), buf);
             }

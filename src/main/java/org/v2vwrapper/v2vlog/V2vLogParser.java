@@ -39,7 +39,7 @@ public final class V2vLogParser implements LineSplitter.LineSink {
     private static final byte[] DISK_ID = ByteScan.ascii("disk.id = '");
     private static final byte[] VIRTUAL_SYSTEM = ByteScan.ascii("<VirtualSystem ovf:id='");
     /** How many lines after {@code running nbdkit:} may pass before its argument line (other streams interleave). */
-    private static final int NBDKIT_ARGS_WINDOW = 4;
+    static final int NBDKIT_ARGS_WINDOW = 4;
 
     private final ConversionState state;
     private final DiskTracker disks;
