@@ -44,13 +44,13 @@ for ((i = 0; i < 300; i++)); do [ -s "$work/nbdkit.pid" ] && break; sleep 0.1; d
 [ -s "$work/nbdkit.pid" ] || { echo "nbd-copy.sh: nbdkit did not start" >&2; exit 1; }
 uri="nbd+unix:///?socket=$socket"
 
-classpath="$repo/target/classes:$repo/target/lib/*"
 # shellcheck disable=SC2086
 run_nbdcopy()  { nbdcopy "$uri" "$1"; }
 run_qemu_img() { qemu-img convert -n -f raw -O raw "$uri" "$1"; }
 # nbd-copy's last stderr line tells how long the copy took inside the JVM (without JVM start-up and exit).
 run_nbd_copy() {
-    java ${JAVA_OPTS:-} -cp "$classpath" org.v2vwrapper.nbd.NbdCopyCommand ${NBD_COPY_OPTS:-} "$uri" "$1" \
+    # Through the launcher, as an admin runs it (its JVM flags and class-data sharing archive); JAVA_OPTS adds flags.
+    JAVA_OPTS="${JAVA_OPTS:-}" "$repo/scripts/v2v-wrapper" nbd-copy ${NBD_COPY_OPTS:-} "$uri" "$1" \
         2> "$work/nbd-copy.err" || { cat "$work/nbd-copy.err" >&2; return 1; }
 }
 

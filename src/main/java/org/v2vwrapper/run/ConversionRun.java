@@ -41,6 +41,7 @@ public final class ConversionRun {
 
     /** How long the shutdown hook waits for the main thread to wind the run down before doing it itself. */
     static final long TERMINATE_WAIT_MS = 60_000;
+    static final long CHILD_SAMPLE_MS = 1_000;
 
     private final WrapperSettings settings;
     private final ConversionRequest request;
@@ -160,8 +161,9 @@ public final class ConversionRun {
         try {
             while (true) {
                 rememberChildren();
-                // Wakes as soon as virt-v2v exits; otherwise samples its children again 200 ms later.
-                if (!process.waitFor(200)) {
+                // Wakes as soon as virt-v2v exits; otherwise samples its children again a second later (its
+                // children, nbdkit and the appliance, live for the whole run; walking /proc costs CPU).
+                if (!process.waitFor(CHILD_SAMPLE_MS)) {
                     continue;
                 }
                 rc = process.waitFor();
