@@ -231,9 +231,6 @@ public final class ConversionState {
         return currentDisk;
     }
 
-    public synchronized int knownDiskCount() {
-        return disks.size();
-    }
 
     // ----- facts for the output targets -----
 

@@ -152,7 +152,4 @@ public final class WrapperRun {
         }
     }
 
-    public static String read(File f) throws IOException {
-        return Files.readString(f.toPath());
-    }
 }
