@@ -9,7 +9,7 @@ import org.v2vwrapper.plan.SourceTransport;
 import org.v2vwrapper.plan.V2vCapabilities;
 import org.v2vwrapper.plan.VirtV2vCommand;
 import org.v2vwrapper.request.ConversionRequest;
-import org.v2vwrapper.run.Cleanup;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.secrets.SecretStore;
 
 /**

@@ -434,7 +434,7 @@ public final class NbdConnection implements AutoCloseable {
         failConnection(new NbdException("connection to export \"" + export.name() + "\" closed"));
     }
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         String message = e.getMessage();
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }

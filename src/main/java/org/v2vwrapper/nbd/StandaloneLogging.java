@@ -13,11 +13,11 @@ import org.slf4j.LoggerFactory;
  * When nbd-copy runs on its own (its main method) with no logback configuration, logback's default would log
  * DEBUG to stdout. Send warnings and errors to stderr instead. Inside the wrapper its own configuration rules.
  */
-final class StandaloneLogging {
+public final class StandaloneLogging {
     private StandaloneLogging() {
     }
 
-    static void configureIfUnconfigured() {
+    public static void configureIfUnconfigured() {
         if (System.getProperty("logback.configurationFile") != null
             || StandaloneLogging.class.getClassLoader().getResource("logback.xml") != null
             || StandaloneLogging.class.getClassLoader().getResource("logback-test.xml") != null) {

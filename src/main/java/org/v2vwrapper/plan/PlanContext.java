@@ -2,7 +2,7 @@ package org.v2vwrapper.plan;
 
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.request.ConversionRequest;
-import org.v2vwrapper.run.Cleanup;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.secrets.SecretStore;
 
 /**

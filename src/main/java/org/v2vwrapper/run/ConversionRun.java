@@ -12,6 +12,7 @@ import org.v2vwrapper.plan.V2vCapabilities;
 import org.v2vwrapper.plan.VirtV2vCommand;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.secrets.SecretStore;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StatePublisher;

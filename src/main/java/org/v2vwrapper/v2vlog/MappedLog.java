@@ -30,7 +30,7 @@ import java.nio.channels.FileChannel;
  * starts with the counter full. {@code MappedLogTest} checks the equality on the fixtures and a generated log,
  * with small segments and forced splits.
  */
-final class MappedLog {
+public final class MappedLog {
 
     /** Mapped at a time: a mapping is limited to 2 GiB, and smaller windows keep the address space modest. */
     static final int MAP_WINDOW = 1 << 30;
@@ -47,7 +47,7 @@ final class MappedLog {
      * Parses the whole of {@code ch} (a regular file) into {@code parser}: on two threads if there are two CPUs,
      * unless the system property {@code v2v-wrapper.replay-threads} says 1 (for benchmarks).
      */
-    static void replay(FileChannel ch, V2vLogParser parser) throws IOException {
+    public static void replay(FileChannel ch, V2vLogParser parser) throws IOException {
         int threads = Runtime.getRuntime().availableProcessors() > 1 ? 2 : 1;
         threads = Math.min(threads, Integer.getInteger("v2v-wrapper.replay-threads", 2));
         replay(ch, parser, MAP_WINDOW, threads, PARALLEL_MIN);

@@ -15,14 +15,14 @@ import org.v2vwrapper.state.LastMessage;
  * sharing), as much as parsing 100 MiB; the generator costs under 10 ms. A value of a type not known here falls
  * back to databind, and a test checks that both give the same document.
  */
-final class SnapshotJson {
+public final class SnapshotJson {
 
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private SnapshotJson() {
     }
 
-    static String write(Map<String, Object> snapshot) throws IOException {
+    public static String write(Map<String, Object> snapshot) throws IOException {
         StringWriter out = new StringWriter();
         try (JsonGenerator gen = FACTORY.createGenerator(out)) {
             value(gen, snapshot);

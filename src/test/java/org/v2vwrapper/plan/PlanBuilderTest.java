@@ -9,7 +9,7 @@ import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RequestFixtures;
-import org.v2vwrapper.run.Cleanup;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.secrets.SecretStore;
 
 import java.io.IOException;

@@ -16,7 +16,7 @@ import org.v2vwrapper.plan.PlanContext;
 import org.v2vwrapper.plan.V2vCapabilities;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RequestParser;
-import org.v2vwrapper.run.Cleanup;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.secrets.SecretStore;
 
 /** A seeded fake cloud and requests for it, shared by the OpenStack tests. */

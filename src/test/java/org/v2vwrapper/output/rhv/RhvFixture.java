@@ -7,7 +7,7 @@ import org.v2vwrapper.plan.PlanContext;
 import org.v2vwrapper.plan.V2vCapabilities;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RequestParser;
-import org.v2vwrapper.run.Cleanup;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.secrets.SecretStore;
 
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package org.v2vwrapper.run;
+package org.v2vwrapper.lifecycle;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package org.v2vwrapper.nbd;
+package org.v2vwrapper.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

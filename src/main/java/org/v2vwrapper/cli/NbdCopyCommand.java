@@ -1,10 +1,21 @@
-package org.v2vwrapper.nbd;
+package org.v2vwrapper.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.v2vwrapper.nbd.CopyOptions;
+import org.v2vwrapper.nbd.CopyProgress;
+import org.v2vwrapper.nbd.CopyResult;
+import org.v2vwrapper.nbd.DiskCopier;
+import org.v2vwrapper.nbd.Extent;
+import org.v2vwrapper.nbd.ExtentsFile;
+import org.v2vwrapper.nbd.NbdClient;
+import org.v2vwrapper.nbd.NbdClientOptions;
+import org.v2vwrapper.nbd.NbdConnection;
+import org.v2vwrapper.nbd.NbdUri;
+import org.v2vwrapper.nbd.StandaloneLogging;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package org.v2vwrapper.v2vlog;
+package org.v2vwrapper.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

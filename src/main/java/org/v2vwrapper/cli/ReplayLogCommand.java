@@ -1,4 +1,4 @@
-package org.v2vwrapper.v2vlog;
+package org.v2vwrapper.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.v2vwrapper.state.ConversionState;
+import org.v2vwrapper.v2vlog.LogFeed;
+import org.v2vwrapper.v2vlog.MachineReadableParser;
+import org.v2vwrapper.v2vlog.MappedLog;
+import org.v2vwrapper.v2vlog.SnapshotJson;
+import org.v2vwrapper.v2vlog.V2vLogParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +64,7 @@ public final class ReplayLogCommand implements Callable<Integer> {
             String[] all = new String[args.length + 1];
             all[0] = "replay-log";
             System.arraycopy(args, 0, all, 1, args.length);
-            org.v2vwrapper.Main.main(all);
+            System.exit(WrapperCommand.execute(Streams.system(), all));
             return;
         }
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);

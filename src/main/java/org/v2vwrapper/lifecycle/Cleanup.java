@@ -1,4 +1,4 @@
-package org.v2vwrapper.run;
+package org.v2vwrapper.lifecycle;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
