@@ -1,5 +1,6 @@
 package org.v2vwrapper.cli;
 
+import org.v2vwrapper.v2vlog.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -15,19 +15,19 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /** Shared helpers for the tests that run the real nbdkit. */
-final class NbdkitTestSupport {
-    static final Duration START_TIMEOUT = Duration.ofSeconds(30);
-    static final int MIB = 1024 * 1024;
+public final class NbdkitTestSupport {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    public static final int MIB = 1024 * 1024;
 
     private NbdkitTestSupport() {
     }
 
     /** Skips the test when nbdkit is not installed (CI installs it, so there the tests run). */
-    static void assumeNbdkit() {
+    public static void assumeNbdkit() {
         assumeTrue(commandWorks("nbdkit", "--version"), "nbdkit is not installed");
     }
 
-    static boolean commandWorks(String... command) {
+    public static boolean commandWorks(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -40,24 +40,24 @@ final class NbdkitTestSupport {
         }
     }
 
-    static NbdkitProcess start(NbdkitConfig config) throws IOException {
+    public static NbdkitProcess start(NbdkitConfig config) throws IOException {
         return NbdkitProcess.start("test-disk", config, START_TIMEOUT);
     }
 
     /** The same server under an export name, so that messages can be checked for it. */
-    static NbdUri uri(NbdkitProcess nbdkit, String exportName) {
+    public static NbdUri uri(NbdkitProcess nbdkit, String exportName) {
         return NbdUri.unix(nbdkit.socket(), exportName);
     }
 
     /** nbdkit processes started by this JVM that are still alive. */
-    static List<ProcessHandle> liveNbdkitChildren() {
+    public static List<ProcessHandle> liveNbdkitChildren() {
         return ProcessHandle.current().descendants()
             .filter(ProcessHandle::isAlive)
             .filter(p -> p.info().command().map(c -> c.endsWith("/nbdkit")).orElse(false))
             .toList();
     }
 
-    static void assertNoNbdkitLeft() {
+    public static void assertNoNbdkitLeft() {
         assertEquals(List.of(), liveNbdkitChildren(), "nbdkit processes left behind");
         assertEquals(List.of(), NbdkitRegistry.live(), "nbdkit processes still registered");
     }
@@ -66,7 +66,7 @@ final class NbdkitTestSupport {
      * A sparse file of the given size with random data (seeded) at the given extents; everything else is a
      * hole. Returns the data layout for checks.
      */
-    static void writeSparseFile(Path file, long size, List<Extent> dataExtents, long seed) throws IOException {
+    public static void writeSparseFile(Path file, long size, List<Extent> dataExtents, long seed) throws IOException {
         Random random = new Random(seed);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
@@ -78,7 +78,7 @@ final class NbdkitTestSupport {
         }
     }
 
-    static void fill(Path file, long size, byte value) throws IOException {
+    public static void fill(Path file, long size, byte value) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             byte[] chunk = new byte[MIB];
             java.util.Arrays.fill(chunk, value);
@@ -89,7 +89,7 @@ final class NbdkitTestSupport {
     }
 
     /** Bytes actually allocated on disk (stat %b counts 512-byte blocks). */
-    static long allocatedBytes(Path file) throws IOException, InterruptedException {
+    public static long allocatedBytes(Path file) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "stat hung");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -97,7 +97,7 @@ final class NbdkitTestSupport {
         return Long.parseLong(out) * 512;
     }
 
-    static byte[] readRange(Path file, long offset, int length) throws IOException {
+    public static byte[] readRange(Path file, long offset, int length) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             ByteBuffer buffer = ByteBuffer.allocate(length);
             while (buffer.hasRemaining()) {
@@ -110,7 +110,7 @@ final class NbdkitTestSupport {
     }
 
     /** The pattern plugin: each 8-byte big-endian word holds its own offset. */
-    static void assertPattern(Path file, long size) throws IOException {
+    public static void assertPattern(Path file, long size) throws IOException {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
             assertEquals(size, raf.length());
             ByteBuffer buffer = ByteBuffer.allocate(MIB);

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The captured virt-v2v output under {@code ../shared/fixtures/virt-v2v}. */
-final class Fixtures {
+public final class Fixtures {
 
     private static final Path ROOT = locate();
 
@@ -28,11 +28,11 @@ final class Fixtures {
         throw new IllegalStateException("shared/fixtures not found from " + cwd);
     }
 
-    static Path path(String name) {
+    public static Path path(String name) {
         return ROOT.resolve(name);
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try {
             return Files.readAllBytes(path(name));
         } catch (IOException e) {
