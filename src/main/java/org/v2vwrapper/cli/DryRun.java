@@ -2,40 +2,22 @@ package org.v2vwrapper.cli;
 
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.WrapperSettings;
-import org.v2vwrapper.plan.OutputTarget;
-import org.v2vwrapper.plan.PlanBuilder;
-import org.v2vwrapper.plan.PlanContext;
-import org.v2vwrapper.plan.SourceTransport;
 import org.v2vwrapper.plan.V2vCapabilities;
-import org.v2vwrapper.plan.VirtV2vCommand;
 import org.v2vwrapper.request.ConversionRequest;
-import org.v2vwrapper.lifecycle.Cleanup;
-import org.v2vwrapper.secrets.SecretStore;
+import org.v2vwrapper.run.ItineraryPreview;
 
 /**
- * {@code --dry-run}: plan the conversion offline and print the virt-v2v command with every secret replaced by
- * a placeholder. Nothing is written, started or contacted (except asking the local virt-v2v what it can do).
+ * {@code --dry-run}: plan the conversion offline and print the virt-v2v command and the itinerary with every
+ * secret replaced by a placeholder. Nothing is written, started or contacted (except asking the local virt-v2v what it can do).
  */
 final class DryRun {
     private DryRun() {
     }
 
-    /** The printed plan: a comment line naming transport and output, then the command. */
+    /** The printed plan: transport and output, the command, the itinerary (see {@link ItineraryPreview}). */
     static String describe(ConversionRequest request, WrapperSettings settings, V2vCapabilities caps)
             throws ConversionException {
-        if (request.isOpenstackToOpenstack()) {
-            return "# transport ssh (OpenStack to OpenStack), output openstack: volumes are copied between "
-                    + "conversion hosts, virt-v2v does not run";
-        }
-        SourceTransport transport = PlanBuilder.transportFor(request);
-        OutputTarget target = PlanBuilder.targetFor(request);
-        try (Cleanup cleanup = new Cleanup()) {
-            PlanContext ctx = new PlanContext(request, settings, SecretStore.dryRun(), caps, cleanup, true);
-            VirtV2vCommand command = PlanBuilder.command(ctx, transport, target);
-            String phases = request.warm() ? ", two-phase (warm)" : request.twoPhase() ? ", two-phase" : "";
-            return "# transport " + transport.name() + ", output " + target.name() + phases + "\n"
-                    + command.describe();
-        }
+        return ItineraryPreview.describe(request, settings, caps);
     }
 
     /** This virt-v2v's capabilities, or, when it cannot be run here, those of virt-v2v 2.2. */

@@ -1,15 +1,9 @@
 package org.v2vwrapper.plan;
 
 import org.v2vwrapper.ConversionException;
-import org.v2vwrapper.output.LocalTarget;
-import org.v2vwrapper.output.OpenstackTarget;
-import org.v2vwrapper.output.RhvTarget;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.NetworkMapping;
 import org.v2vwrapper.secrets.LuksVault;
-import org.v2vwrapper.transport.DiskTransport;
-import org.v2vwrapper.transport.SshTransport;
-import org.v2vwrapper.transport.VddkTransport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,33 +16,15 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Chooses the {@link SourceTransport} and {@link OutputTarget} from the keys present and assembles the virt-v2v
- * command: common options, the transport's input arguments, network mappings, LUKS keys, the target's output
- * arguments.
+ * Assembles the virt-v2v command from the chosen {@link SourceTransport} and {@link OutputTarget} (chosen by
+ * {@code transport.Transports} and {@code output.Targets}): common options, the transport's input arguments,
+ * network mappings, LUKS keys, the target's output arguments.
  */
 public final class PlanBuilder {
     /** Where Debian/RHEL's virtio-win package puts the Windows drivers. */
     static final Path VIRTIO_WIN_DIR = Path.of("/usr/share/virtio-win");
 
     private PlanBuilder() {
-    }
-
-    public static SourceTransport transportFor(ConversionRequest r) {
-        return switch (r.transportMethod()) {
-            case VDDK -> new VddkTransport();
-            case SSH -> new SshTransport();
-            case DISK -> new DiskTransport();
-        };
-    }
-
-    public static OutputTarget targetFor(ConversionRequest r) {
-        if (r.rhv().isPresent()) {
-            return new RhvTarget();
-        }
-        if (r.osp().isPresent()) {
-            return new OpenstackTarget();
-        }
-        return new LocalTarget();
     }
 
     /**

@@ -41,6 +41,37 @@ public record ConversionRequest(
 
     /** OpenStack to OpenStack: volumes move between clouds, virt-v2v does not run. */
     public boolean isOpenstackToOpenstack() {
-        return ospSource.isPresent();
+        return mode() instanceof Mode.OpenstackToOpenstack;
+    }
+
+    /** Where the VM goes; the parser made sure exactly one destination key is present. */
+    public Destination destination() {
+        if (rhv.isPresent()) {
+            return new Destination.Ovirt(rhv.get());
+        }
+        if (osp.isPresent()) {
+            return new Destination.Openstack(osp.get());
+        }
+        return new Destination.Local(localOutputDir.orElseThrow(
+                () -> new IllegalStateException("a request without a destination")));
+    }
+
+    /**
+     * The one place that decides the mode from the keys. Two-phase wins over {@code nbd_export_only} (the order in
+     * which earlier versions refused them); OpenStack to OpenStack cannot be two-phase (the parser refuses it).
+     */
+    public Mode mode() {
+        Destination destination = destination();
+        if (twoPhase) {
+            return new Mode.TwoPhase(transportMethod, destination, conversionHostUuid.orElse(""), warm,
+                    iterationSeconds);
+        }
+        if (ospSource.isPresent() && destination instanceof Destination.Openstack openstack) {
+            return new Mode.OpenstackToOpenstack(ospSource.get(), openstack);
+        }
+        if (nbdExportOnly) {
+            return new Mode.NbdExport(transportMethod);
+        }
+        return new Mode.Cold(transportMethod, destination);
     }
 }

@@ -4,33 +4,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.WrapperSettings;
-import org.v2vwrapper.plan.OutputTarget;
-import org.v2vwrapper.plan.PlanBuilder;
-import org.v2vwrapper.plan.PlanContext;
-import org.v2vwrapper.plan.SourceTransport;
+import org.v2vwrapper.itinerary.Itinerary;
+import org.v2vwrapper.itinerary.RunContext;
+import org.v2vwrapper.itinerary.Step;
+import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.plan.V2vCapabilities;
-import org.v2vwrapper.plan.VirtV2vCommand;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.secrets.SecretStore;
-import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StatePublisher;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One conversion from a validated request to the final state: check virt-v2v, validate the destination, build
- * the command, run and monitor virt-v2v, finish or clean up. Ends exactly once, with {@code finished} as the
- * last state write, whether it ends normally or through {@link #terminate(String)} from the shutdown hook.
+ * Runs a request's itinerary ({@link Itineraries#forMode}) step by step: each step's name becomes the status,
+ * each step with a timeout is stopped as on SIGTERM when it outlives it. Ends exactly once, with
+ * {@code finished} as the last state write, whether it ends normally or through {@link #terminate(String)} from
+ * the shutdown hook.
  */
 public final class ConversionRun {
     private static final Logger LOG = LoggerFactory.getLogger(ConversionRun.class);
@@ -42,7 +37,6 @@ public final class ConversionRun {
 
     /** How long the shutdown hook waits for the main thread to wind the run down before doing it itself. */
     static final long TERMINATE_WAIT_MS = 60_000;
-    static final long CHILD_SAMPLE_MS = 1_000;
 
     private final WrapperSettings settings;
     private final ConversionRequest request;
@@ -51,15 +45,11 @@ public final class ConversionRun {
     private final LogParsers parsers;
     private final Cleanup cleanup = new Cleanup();
     private final CountDownLatch ended = new CountDownLatch(1);
-    private final Map<Long, ProcessHandle> seenChildren = new LinkedHashMap<>();
-
-    private final java.util.concurrent.atomic.AtomicBoolean destinationCleanupStarted =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile VirtV2vProcess process;
-    private volatile String terminatedBy;
+    private final AtomicBoolean failureUndoStarted = new AtomicBoolean();
+    /** Before the context exists (the mode is refused, the secret store cannot be made) a stop is kept here. */
+    private volatile String earlyStop;
+    private volatile RunContext ctx;
     private boolean endDone;
-    private volatile PlanContext ctx;
-    private volatile OutputTarget target;
 
     /** Makes the two log consumers for a run: virt-v2v's own log and its machine-readable log. */
     public interface LogParsers {
@@ -79,145 +69,99 @@ public final class ConversionRun {
 
     /** Runs the conversion; returns the exit code. */
     public int run() {
-        int startedPhase = EXIT_NOT_STARTED;
         try {
-            refuseModesNotBuiltYet();
+            // A mode this build cannot run is refused before anything is created.
+            Itinerary itinerary = Itineraries.forMode(request.mode());
             SecretStore secrets = SecretStore.create(settings.runDir());
             cleanup.register("secret files", secrets::close);
-
-            state.setStatus("Checking virt-v2v");
-            V2vCapabilities caps = V2vCapabilities.query(settings.virtV2v());
-            LOG.info("virt-v2v capabilities: {}", caps.features());
-
-            SourceTransport transport = PlanBuilder.transportFor(request);
-            target = PlanBuilder.targetFor(request);
-            cleanup.register("output target connection", target::close);
-            ctx = new PlanContext(request, settings, secrets, caps, cleanup, false);
-            LOG.info("transport {}, output {}", transport.name(), target.name());
-
-            state.setStatus("Checking the destination");
-            target.validate(ctx, state);
-            checkNotTerminated();
-
-            VirtV2vCommand command = PlanBuilder.command(ctx, transport, target);
-            LOG.info("virt-v2v command: {}", command.describe());
-            checkNotTerminated();
-
-            int rc = runVirtV2v(command, caps);
-            startedPhase = EXIT_FAILED;
-            checkNotTerminated();
-            if (rc != 0 || state.isFailed()) {
-                failed(rc == 0 ? "virt-v2v reported an error" : describeExit(rc));
-                return end(EXIT_FAILED);
+            RunContext c = new RunContext(request, settings, state, cleanup, secrets, false);
+            c.put(ColdSteps.LOG_PARSERS, parsers);
+            synchronized (this) {
+                ctx = c;
+                if (earlyStop != null) {
+                    c.requestStop(earlyStop);
+                }
             }
-            state.setStatus("Finishing");
-            target.finish(ctx, state);
+            LOG.info("mode {}: {}", itinerary.mode().name(),
+                    itinerary.steps().stream().map(Step::name).toList());
+            for (Step step : itinerary.steps()) {
+                c.checkNotStopped();
+                runStep(c, step);
+            }
+            c.checkNotStopped();
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {
             LOG.error("conversion failed: {}", e.getMessage(), e.getCause());
             failed(e.getMessage());
-            return end(state.isStartedVirtV2v() ? EXIT_FAILED : startedPhase);
+            return end(exitCodeOfFailure());
         } catch (IOException | RuntimeException e) {
             LOG.error("conversion failed", e);
             failed("internal error: " + e);
-            return end(state.isStartedVirtV2v() ? EXIT_FAILED : startedPhase);
+            return end(exitCodeOfFailure());
         }
     }
 
-    /**
-     * Modes the request model accepts (so callers get them validated) but this version cannot run yet: say so
-     * before anything starts rather than run a different kind of conversion.
-     */
-    private void refuseModesNotBuiltYet() throws ConversionException {
-        if (request.twoPhase()) {
-            throw new ConversionException("two_phase: two-phase (warm) conversion is not available in this version");
-        }
-        if (request.isOpenstackToOpenstack()) {
-            throw new ConversionException(
-                    "osp_source_environment: OpenStack to OpenStack migration is not available in this version");
-        }
-        if (request.nbdExportOnly()) {
-            throw new ConversionException("nbd_export_only: exporting disks without converting is not available "
-                    + "in this version");
-        }
+    private int exitCodeOfFailure() {
+        RunContext c = ctx;
+        return c != null && c.pastPointOfNoReturn() || state.isStartedVirtV2v() ? EXIT_FAILED : EXIT_NOT_STARTED;
     }
 
-    private int runVirtV2v(VirtV2vCommand command, V2vCapabilities caps) throws ConversionException, IOException {
-        Files.deleteIfExists(settings.machineReadableLog());
-        Files.write(settings.v2vLog(), new byte[0]);
-        Files.write(settings.machineReadableLog(), new byte[0]);
-        LogMonitor monitor = new LogMonitor(List.of(
-                new LogTail(settings.v2vLog(), parsers.v2vLog(state, caps)),
-                new LogTail(settings.machineReadableLog(), parsers.machineReadableLog(state))));
-        state.setStatus("Starting virt-v2v");
-        synchronized (this) {
-            checkNotTerminated();
-            process = VirtV2vProcess.start(command, settings.v2vLog());
-        }
-        state.markStarted(process.pid());
-        // From here on virt-v2v's own phase lines ("Copying disk 1/2", …) become the status.
-        monitor.start();
-        int rc;
-        try {
-            while (true) {
-                rememberChildren();
-                // Wakes as soon as virt-v2v exits; otherwise samples its children again a second later (its
-                // children, nbdkit and the appliance, live for the whole run; walking /proc costs CPU).
-                if (!process.waitFor(CHILD_SAMPLE_MS)) {
-                    continue;
+    /** One step on this thread, with a watchdog that stops the run (as SIGTERM does) if it outlives its timeout. */
+    private void runStep(RunContext c, Step step) throws ConversionException, IOException {
+        state.setStatus(step.name());
+        LOG.info("step: {} ({})", step.name(), step.describeTimeout());
+        Thread watchdog = step.timeout().map(timeout -> {
+            Thread main = Thread.currentThread();
+            Thread t = new Thread(() -> {
+                try {
+                    Thread.sleep(timeout.toMillis());
+                } catch (InterruptedException stepEnded) {
+                    return;
                 }
-                rc = process.waitFor();
-                break;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConversionException("interrupted while waiting for virt-v2v", e);
+                String why = "the step \"" + step.name() + "\" did not end within " + step.describeTimeout();
+                LOG.warn("stopping: {}", why);
+                c.requestStop(why);
+                main.interrupt();
+            }, "step-timeout");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }).orElse(null);
+        try {
+            step.action().run(c);
         } finally {
-            monitor.stop();
-            // Whatever virt-v2v started and left behind (it may have been KILLed through its pid).
-            VirtV2vProcess.killLeftovers(new ArrayList<>(seenChildren.values()));
+            if (watchdog != null) {
+                watchdog.interrupt();
+            }
+            c.childEnded();
         }
-        LOG.info("virt-v2v exited with {}", rc);
-        state.setReturnCode(rc);
-        return rc;
     }
 
-    private void rememberChildren() {
-        process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
-    }
-
-    private static String describeExit(int rc) {
-        if (rc > 128 && rc <= 128 + 64) {
-            String name = switch (rc - 128) {
-                case 1 -> "HUP";
-                case 2 -> "INT";
-                case 9 -> "KILL";
-                case 15 -> "TERM";
-                default -> String.valueOf(rc - 128);
-            };
-            return "virt-v2v was killed by signal " + name;
-        }
-        return "virt-v2v failed with exit code " + rc;
-    }
-
-    private void checkNotTerminated() throws ConversionException {
-        if (terminatedBy != null) {
-            throw new ConversionException("conversion stopped: " + terminatedBy);
-        }
+    private String stopReason() {
+        RunContext c = ctx;
+        String why = c != null ? c.stopReason() : null;
+        return why != null ? why : earlyStop;
     }
 
     private void failed(String message) {
-        state.setLastMessage(LastMessage.error(terminatedBy != null ? "conversion stopped: " + terminatedBy : message));
+        String stoppedBy = stopReason();
+        state.setLastMessage(LastMessage.error(stoppedBy != null ? "conversion stopped: " + stoppedBy : message));
         state.markFailed();
+        RunContext c = ctx;
         // Once only: the shutdown hook may get here while the main thread is still cleaning up.
-        if (target != null && ctx != null && destinationCleanupStarted.compareAndSet(false, true)) {
-            state.setStatus("Cleaning up");
-            try {
-                target.cleanupAfterFailure(ctx, state);
-            } catch (RuntimeException e) {
-                LOG.warn("cleanup of the destination failed: {}", e.toString());
+        if (c != null && failureUndoStarted.compareAndSet(false, true)) {
+            Map<String, Cleanup.Action> undo = c.takeFailureUndo();
+            if (!undo.isEmpty()) {
+                state.setStatus("Cleaning up");
             }
+            undo.forEach((what, action) -> {
+                try {
+                    action.run();
+                } catch (Exception e) {
+                    LOG.warn("cleanup of {} failed: {}", what, e.toString());
+                }
+            });
         }
         state.setStatus("Failed");
     }
@@ -236,21 +180,23 @@ public final class ConversionRun {
     }
 
     /**
-     * From the shutdown hook (SIGTERM/SIGINT): stop virt-v2v (TERM, then KILL after 10 s) and let the main
-     * thread wind down; if it does not end in time, end the run from here.
+     * From the shutdown hook (SIGTERM/SIGINT): stop the current step's child (virt-v2v: TERM, then KILL after
+     * 10 s) and let the main thread wind down; if it does not end in time, end the run from here.
      */
     public void terminate(String why) {
         if (ended.getCount() == 0) {
             return;
         }
         LOG.warn("terminating: {}", why);
-        VirtV2vProcess p;
+        RunContext c;
         synchronized (this) {
-            terminatedBy = why;
-            p = process;
+            c = ctx;
+            if (c == null) {
+                earlyStop = why;
+            }
         }
-        if (p != null) {
-            p.stop(VirtV2vProcess.TERM_GRACE_MS);
+        if (c != null) {
+            c.requestStop(why);
         }
         try {
             if (ended.await(TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS)) {

@@ -74,6 +74,26 @@ class ExamplesTest {
             "openstack-to-openstack.json", "# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
                     + "copied between conversion hosts, virt-v2v does not run\n");
 
+    /** The itinerary the dry run prints after the command (issue 10): the cold steps, or why the mode cannot run. */
+    static String itinerary(String transport, String output) {
+        return "# itinerary (cold):\n"
+                + "#   1. Checking virt-v2v (1 min): /nonexistent/virt-v2v --machine-readable\n"
+                + "#   2. Checking the destination (10 min): " + output + " (not contacted in a dry run)\n"
+                + "#   3. Building the virt-v2v command (2 min): transport " + transport + ", output " + output + "\n"
+                + "#   4. Starting virt-v2v (no timeout): the virt-v2v command above\n"
+                + "#   5. Finishing (30 min): " + output + "\n";
+    }
+
+    static final Map<String, String> ITINERARY = Map.of(
+            "vddk-to-rhv.json", itinerary("vddk", "rhv"),
+            "ssh-to-rhv.json", itinerary("ssh", "rhv"),
+            "vddk-to-openstack.json", itinerary("vddk", "openstack"),
+            "ssh-to-openstack.json", itinerary("ssh", "openstack"),
+            "two-phase-vddk-to-rhv.json", "# itinerary (two-phase (warm)): cannot run in this build: two_phase: "
+                    + "two-phase (warm) conversion is not available in this version\n",
+            "openstack-to-openstack.json", "# itinerary (openstack-to-openstack): cannot run in this build: "
+                    + "osp_source_environment: OpenStack to OpenStack migration is not available in this version\n");
+
     static final Path DISK_EXAMPLE_IMAGE = Path.of("/var/tmp/v2v-wrapper-smoke/smoke.img");
 
     static Path projectRoot() {
@@ -151,7 +171,7 @@ class ExamplesTest {
         InProcess.Result r = dryRun(example);
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals("", r.stderr());
-        assertEquals(EXPECTED.get(name), r.stdout().replaceAll(
+        assertEquals(EXPECTED.get(name).replaceFirst("\n$", "\n" + ITINERARY.get(name)), r.stdout().replaceAll(
                 "guest-id=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} -oo verify",
                 "guest-id=<uuid> -oo verify"));
         assertNoSecretPrinted(example, r);
@@ -185,7 +205,8 @@ class ExamplesTest {
         InProcess.Result r = dryRun(copy);
         assertEquals(0, r.exitCode(), r.stderr());
         assertEquals("# transport disk, output local\nLANG=C LIBGUESTFS_BACKEND=direct " + COMMON + " -i disk " + image
-                + " -on smoke -o local -os /var/tmp/v2v-wrapper-smoke/out -of qcow2\n", r.stdout());
+                + " -on smoke -o local -os /var/tmp/v2v-wrapper-smoke/out -of qcow2\n" + itinerary("disk", "local"),
+                r.stdout());
         assertEquals("", r.stderr());
     }
 

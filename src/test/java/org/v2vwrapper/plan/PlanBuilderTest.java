@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.v2vwrapper.output.Targets;
+import org.v2vwrapper.transport.Transports;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.request.ConversionRequest;
@@ -70,7 +72,8 @@ class PlanBuilderTest {
     private VirtV2vCommand command(ObjectNode request, V2vCapabilities caps) throws Exception {
         ConversionRequest r = RequestFixtures.parse(request);
         PlanContext ctx = new PlanContext(r, settings(), secrets, caps, cleanup, false);
-        return PlanBuilder.command(ctx, PlanBuilder.transportFor(r), PlanBuilder.targetFor(r), Optional.of(home.toString()));
+        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()),
+                Optional.of(home.toString()));
     }
 
     private String secretFile(String name) {

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.v2vwrapper.output.Targets;
+import org.v2vwrapper.transport.Transports;
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.plan.PlanBuilder;
 import org.v2vwrapper.plan.PlanContext;
@@ -69,7 +71,7 @@ class SshTransportTest {
         WrapperSettings s = new WrapperSettings(Path.of(V2V), tmp.resolve("run"), Path.of("/var/log/uci"),
                 Path.of("/opt/vmware-vix-disklib-distrib"), Path.of(CA));
         PlanContext ctx = new PlanContext(r, s, dryRun ? SecretStore.dryRun() : secrets, CAPS, cleanup, dryRun);
-        return PlanBuilder.command(ctx, PlanBuilder.transportFor(r), PlanBuilder.targetFor(r),
+        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()),
                 Optional.of(tmp.toString()));
     }
 
