@@ -42,6 +42,7 @@ final class Detacher {
                 "--virt-v2v=" + s.virtV2v(), "--run-dir=" + s.runDir(), "--log-dir=" + s.logDir(),
                 "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(), "--detached-child"));
         try {
+            // Not through lifecycle.Children: the detached child must outlive this process (no pdeathsig).
             Process child = new ProcessBuilder(cmd).start();
             LOG.info("conversion continues in detached process {}", child.pid());
             try (OutputStream toChild = child.getOutputStream()) {

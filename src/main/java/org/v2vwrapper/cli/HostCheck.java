@@ -1,12 +1,14 @@
 package org.v2vwrapper.cli;
 
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.lifecycle.Children;
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.plan.V2vCapabilities;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -84,28 +86,20 @@ enum HostCheck {
     }
 
     static String runCommand(List<String> cmd) throws ConversionException {
+        Children.Result r;
         try {
-            Path out = Files.createTempFile("v2v-check-", ".txt");
-            try {
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new ConversionException(String.join(" ", cmd) + " did not finish within 30 s");
-                }
-                String text = Files.readString(out).strip();
-                if (p.exitValue() != 0) {
-                    throw new ConversionException(String.join(" ", cmd) + " failed with exit code " + p.exitValue());
-                }
-                return text.lines().findFirst().orElse("");
-            } finally {
-                Files.deleteIfExists(out);
-            }
-        } catch (IOException e) {
-            throw new ConversionException("cannot run " + cmd.get(0) + ": " + e.getMessage());
-        } catch (InterruptedException e) {
+            r = Children.run(cmd, Duration.ofSeconds(30));
+        } catch (Children.TimeoutException e) {
+            throw new ConversionException(String.join(" ", cmd) + " did not finish within 30 s");
+        } catch (java.io.InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new ConversionException("interrupted");
+        } catch (IOException e) {
+            throw new ConversionException("cannot run " + cmd.get(0) + ": " + e.getMessage());
         }
+        if (r.exitCode() != 0) {
+            throw new ConversionException(String.join(" ", cmd) + " failed with exit code " + r.exitCode());
+        }
+        return r.output().lines().findFirst().orElse("");
     }
 }

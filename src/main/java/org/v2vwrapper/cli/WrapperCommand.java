@@ -126,7 +126,7 @@ public final class WrapperCommand implements Callable<Integer> {
         if (dryRun) {
             return dryRun();
         }
-        return new RunConversion(settings(), io).run(Optional.ofNullable(input), detach, detachedChild);
+        return new ConversionLauncher(settings(), io).run(Optional.ofNullable(input), detach, detachedChild);
     }
 
     private int dryRun() {

@@ -1,5 +1,7 @@
 package org.v2vwrapper.nbd;
 
+import org.v2vwrapper.lifecycle.Children;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -155,19 +157,9 @@ public final class NbdkitProcess implements AutoCloseable {
         }
         stopped = true;
         try {
-            if (process.isAlive()) {
-                process.destroy(); // SIGTERM: nbdkit closes connections and exits
-                if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warn("nbdkit for {} ignored SIGTERM for {}; killing it", label,
-                        NbdConnection.formatDuration(STOP_GRACE));
-                    process.destroyForcibly();
-                    process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                }
-            }
+            // SIGTERM: nbdkit closes connections and exits
+            Children.stop(process, "nbdkit for " + label, STOP_GRACE);
             LOG.info("nbdkit for {} stopped (exit code {})", label, process.isAlive() ? "?" : process.exitValue());
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         } finally {
             deleteRecursively(directory);
             NbdkitRegistry.unregister(this);
@@ -186,7 +178,7 @@ public final class NbdkitProcess implements AutoCloseable {
 
     private static Process spawn(ProcessBuilder builder) throws IOException {
         try {
-            return SPAWNER.submit(builder::start).get();
+            return SPAWNER.submit(() -> Children.start(builder)).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while starting nbdkit");

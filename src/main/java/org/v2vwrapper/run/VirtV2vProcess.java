@@ -1,5 +1,7 @@
 package org.v2vwrapper.run;
 
+import org.v2vwrapper.lifecycle.Children;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
@@ -39,7 +41,8 @@ final class VirtV2vProcess {
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(command.environment());
         try {
-            Process p = pb.start();
+            // Started from the run's main thread, which outlives virt-v2v (see Children on pdeathsig).
+            Process p = Children.start(pb);
             LOG.info("virt-v2v started, pid {}", p.pid());
             return new VirtV2vProcess(p);
         } catch (IOException e) {
@@ -67,20 +70,7 @@ final class VirtV2vProcess {
     /** TERM to virt-v2v; after {@code graceMs}, KILL to it and whatever it started that is still there. */
     void stop(long graceMs) {
         List<ProcessHandle> descendants = descendants();
-        if (process.isAlive()) {
-            LOG.info("stopping virt-v2v (pid {}) with SIGTERM", process.pid());
-            process.destroy();
-            try {
-                if (!process.waitFor(graceMs, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("virt-v2v did not exit within {} ms of SIGTERM; sending SIGKILL", graceMs);
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
-        }
+        Children.stop(process, "virt-v2v", java.time.Duration.ofMillis(graceMs));
         killLeftovers(descendants);
     }
 
@@ -134,7 +124,7 @@ final class VirtV2vProcess {
     }
 
     /**
-     * The descendants now, so they can be cleaned up even after virt-v2v itself is gone. Sampled every 200 ms
+     * The descendants now, so they can be cleaned up even after virt-v2v itself is gone. Sampled once a second
      * while virt-v2v runs, so read cheaply from {@code /proc/PID/task/TID/children} (a few small files) where the
      * kernel has them: {@link ProcessHandle#descendants()} reads the stat file of every process on the host
      * (0.7 ms of CPU a call with 80 processes, most of the wrapper's CPU while it waits).

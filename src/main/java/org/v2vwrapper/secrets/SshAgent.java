@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.request.Secret;
+import org.v2vwrapper.lifecycle.Children;
 import org.v2vwrapper.lifecycle.Cleanup;
 
 import java.io.File;
@@ -15,7 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * A private ssh-agent for one run, so that virt-v2v (and the ssh it runs) can use the request's key without
@@ -39,17 +41,16 @@ public final class SshAgent {
     }
 
     /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory and registers its shutdown. */
-    public static SshAgent start(SecretStore secrets, Cleanup cleanup) throws ConversionException {
+    public static SshAgent start(Cleanup cleanup) throws ConversionException {
         try {
             // Unix socket paths are limited to 108 bytes, so the socket lives in a short /tmp directory.
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "v2v-agent-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");
-            Process p = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            // Started from the run's main thread, which outlives the agent (see Children on pdeathsig).
+            Process p = Children.start(new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD));
             SshAgent agent = new SshAgent(p, socket);
             cleanup.register("ssh-agent", () -> {
                 agent.stop();
@@ -91,41 +92,30 @@ public final class SshAgent {
                         .getBytes(StandardCharsets.UTF_8));
                 cmd.add(file.toString());
             }
-            ProcessBuilder pb = new ProcessBuilder(cmd)
-                    .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().put("SSH_AUTH_SOCK", socket.toString());
-            pb.environment().put("SSH_ASKPASS_REQUIRE", "never");
-            pb.environment().remove("DISPLAY");
-            Path out = Files.createTempFile("ssh-add-", ".log");
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("SSH_AUTH_SOCK", socket.toString());
+            env.put("SSH_ASKPASS_REQUIRE", "never");
+            env.put("DISPLAY", null); // with a DISPLAY, ssh-add would look for an askpass program
+            Children.Result r;
             try {
-                pb.redirectOutput(out.toFile());
-                Process p = pb.start();
-                if (!p.waitFor(ADD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new ConversionException("ssh-add did not finish within " + ADD_TIMEOUT_SECONDS + " s");
-                }
-                String said = Files.readString(out, StandardCharsets.UTF_8).strip();
-                LOG.info("ssh-add exited with {}: {}", p.exitValue(), said);
-                if (p.exitValue() != 0) {
-                    throw new ConversionException((key.isPresent() ? "ssh_key" : "~/.ssh keys")
-                            + ": ssh-add could not load the key (exit code " + p.exitValue() + ")");
-                }
-            } finally {
-                Files.deleteIfExists(out);
+                r = Children.run(cmd, env, Duration.ofSeconds(ADD_TIMEOUT_SECONDS));
+            } catch (Children.TimeoutException e) {
+                throw new ConversionException("ssh-add did not finish within " + ADD_TIMEOUT_SECONDS + " s");
             }
-        } catch (IOException e) {
-            throw new ConversionException("cannot run ssh-add: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
+            LOG.info("ssh-add exited with {}: {}", r.exitCode(), r.output());
+            if (r.exitCode() != 0) {
+                throw new ConversionException((key.isPresent() ? "ssh_key" : "~/.ssh keys")
+                        + ": ssh-add could not load the key (exit code " + r.exitCode() + ")");
+            }
+        } catch (java.io.InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new ConversionException("interrupted while adding the ssh key", e);
+        } catch (IOException e) {
+            throw new ConversionException("cannot run ssh-add: " + e.getMessage(), e);
         }
     }
 
-    void stop() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
+    void stop() {
+        Children.stop(process, "ssh-agent", Duration.ofSeconds(5));
     }
 }

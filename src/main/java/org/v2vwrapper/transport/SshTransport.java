@@ -27,7 +27,7 @@ public final class SshTransport implements SourceTransport {
     @Override
     public List<String> inputArguments(PlanContext ctx) throws ConversionException {
         if (!ctx.dryRun()) {
-            SshAgent agent = SshAgent.start(ctx.secrets(), ctx.cleanup());
+            SshAgent agent = SshAgent.start(ctx.cleanup());
             agentSocket = agent.socket().toString();
             if (ctx.request().sshKey().isPresent()) {
                 agent.addKey(ctx.request().sshKey(), ctx.secrets());

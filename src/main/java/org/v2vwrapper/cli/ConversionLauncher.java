@@ -28,15 +28,15 @@ import java.util.concurrent.TimeUnit;
  * A real conversion from the CLI: lock the run directory, read and validate the request, publish the state
  * file, print the one stdout line, then run (here, or in a detached child when asked to daemonize).
  */
-final class RunConversion {
-    private static final Logger LOG = LoggerFactory.getLogger(RunConversion.class);
+final class ConversionLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(ConversionLauncher.class);
     /** How long the shutdown hook gives the main thread, once the run has ended, to release the run directory. */
     static final long RELEASE_WAIT_S = 5;
 
     private final WrapperSettings settings;
     private final Streams io;
 
-    RunConversion(WrapperSettings settings, Streams io) {
+    ConversionLauncher(WrapperSettings settings, Streams io) {
         this.settings = settings;
         this.io = io;
     }
