@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -51,14 +50,6 @@ public final class RequestParser {
     }
 
     private RequestParser() {
-    }
-
-    public static Parsed parse(InputStream in) throws InvalidRequestException, IOException {
-        byte[] bytes = in.readNBytes(MAX_INPUT_BYTES + 1);
-        if (bytes.length > MAX_INPUT_BYTES) {
-            throw new InvalidRequestException(INPUT, "larger than " + MAX_INPUT_BYTES + " bytes");
-        }
-        return parse(bytes);
     }
 
     public static Parsed parse(byte[] bytes) throws InvalidRequestException {
