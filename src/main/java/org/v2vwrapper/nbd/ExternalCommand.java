@@ -3,11 +3,8 @@ package org.v2vwrapper.nbd;
 import org.v2vwrapper.lifecycle.Children;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs a short helper program (fallocate, blockdev, nbdkit --dump-plugin) with a timeout, through {@link Children}. */
 final class ExternalCommand {

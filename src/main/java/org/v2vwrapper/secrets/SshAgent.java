@@ -7,7 +7,6 @@ import org.v2vwrapper.request.Secret;
 import org.v2vwrapper.lifecycle.Children;
 import org.v2vwrapper.lifecycle.Cleanup;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,17 +1,15 @@
 package org.v2vwrapper.output.osp;
 
+import org.v2vwrapper.tls.PemTrust;
+
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Collection;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import java.util.List;
 
 import org.openstack4j.core.transport.Config;
 import org.v2vwrapper.ConversionException;
@@ -102,22 +100,12 @@ public class OspClients implements AutoCloseable {
 
     /** Trusts exactly the certificates of the PEM bundle {@code OS_CACERT}. */
     static SSLContext sslContext(Path bundle) throws ConversionException {
-        try (InputStream in = Files.newInputStream(bundle)) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        try {
+            List<Certificate> certs = PemTrust.certificates(Files.readAllBytes(bundle));
             if (certs.isEmpty()) {
                 throw new ConversionException("osp_environment: OS_CACERT " + bundle + " holds no certificate");
             }
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate cert : certs) {
-                store.setCertificateEntry("ca-" + i++, cert);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            return PemTrust.trusting(certs);
         } catch (IOException e) {
             throw new ConversionException("osp_environment: cannot read OS_CACERT " + bundle + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {

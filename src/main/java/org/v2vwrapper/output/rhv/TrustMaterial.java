@@ -1,22 +1,20 @@
 package org.v2vwrapper.output.rhv;
 
+import org.v2vwrapper.tls.PemTrust;
+import java.util.List;
+
 import org.v2vwrapper.ConversionException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 
 /** TLS contexts for the engine: one that trusts exactly the CAs of a PEM bundle, and one that trusts anything. */
 final class TrustMaterial {
@@ -36,23 +34,12 @@ final class TrustMaterial {
             throw new ConversionException("cannot read the CA bundle " + caBundle + ": " + e.getMessage(), e);
         }
         try {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem));
+            List<Certificate> certs = PemTrust.certificates(pem);
             if (certs.isEmpty()) {
                 throw new ConversionException("the CA bundle " + caBundle + " holds no certificate");
             }
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate c : certs) {
-                trust.setCertificateEntry("ca-" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | IOException e) {
+            return PemTrust.trusting(certs);
+        } catch (GeneralSecurityException e) {
             throw new ConversionException("the CA bundle " + caBundle + " is not a valid PEM certificate file: "
                     + e.getMessage(), e);
         }
