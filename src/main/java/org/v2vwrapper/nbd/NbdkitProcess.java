@@ -1,6 +1,7 @@
 package org.v2vwrapper.nbd;
 
 import org.v2vwrapper.lifecycle.Children;
+import org.v2vwrapper.lifecycle.Cleanup;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * One nbdkit serving one disk read-only on a Unix socket in a private 0700 directory, which also holds its
  * pidfile and, until nbdkit has read it, the 0600 password file.
  *
- * <p>{@link #stop()} (TERM, then KILL) runs on every exit path: close(), a failed start, and JVM shutdown via
- * {@link NbdkitRegistry}.
+ * <p>{@link #stop()} (TERM, then KILL) runs on every exit path: close(), a failed start, and the run's
+ * {@code Cleanup} (or, stand-alone, JVM shutdown via {@link NbdkitRegistry}).
  */
 public final class NbdkitProcess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NbdkitProcess.class);
@@ -76,6 +77,21 @@ public final class NbdkitProcess implements AutoCloseable {
      */
     public static NbdkitProcess start(String nbdkit, String label, NbdkitConfig config, Duration startTimeout)
         throws IOException {
+        return start(nbdkit, label, config, startTimeout, null);
+    }
+
+    /**
+     * Starts nbdkit for a run: its stop is registered with the run's {@code cleanup}, which runs in order with
+     * the run's other undo actions (the JVM runs shutdown hooks concurrently, so a hook of its own could stop
+     * nbdkit while the run still winds down). Without a cleanup (stand-alone use) a shutdown hook stops it.
+     */
+    public static NbdkitProcess start(String label, NbdkitConfig config, Duration startTimeout, Cleanup cleanup)
+        throws IOException {
+        return start("nbdkit", label, config, startTimeout, cleanup);
+    }
+
+    static NbdkitProcess start(String nbdkit, String label, NbdkitConfig config, Duration startTimeout,
+                               Cleanup cleanup) throws IOException {
         Path directory = Files.createTempDirectory("v2v-nbdkit-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path socket = directory.resolve("nbdkit.sock");
@@ -92,7 +108,11 @@ public final class NbdkitProcess implements AutoCloseable {
             builder.environment().putAll(config.environment());
             Process process = spawn(builder);
             started = new NbdkitProcess(label, process, directory, socket);
-            NbdkitRegistry.register(started);
+            if (cleanup != null) {
+                cleanup.register("nbdkit for " + label, started::stop);
+            } else {
+                NbdkitRegistry.register(started);
+            }
             started.forwardOutput();
             started.awaitReady(pidFile, startTimeout);
             Files.deleteIfExists(passwordFile); // nbdkit read it while parsing its arguments

@@ -58,6 +58,19 @@ class NbdkitProcessTest {
     }
 
     @Test
+    void startedForARunItIsStoppedByTheRunsCleanupAndNotByAHook() throws Exception {
+        org.v2vwrapper.lifecycle.Cleanup cleanup = new org.v2vwrapper.lifecycle.Cleanup();
+        NbdkitProcess nbdkit = NbdkitProcess.start("run-disk", NbdkitConfig.of("memory", "size=1M"),
+            NbdkitTestSupport.START_TIMEOUT, cleanup);
+        Path directory = nbdkit.directory();
+        assertTrue(nbdkit.isAlive());
+        assertFalse(NbdkitRegistry.live().contains(nbdkit), "no shutdown hook of its own");
+        cleanup.close();
+        assertFalse(nbdkit.isAlive());
+        assertFalse(Files.exists(directory), "private directory left behind");
+    }
+
+    @Test
     void passwordReachesNbdkitOnlyAsAFile() throws Exception {
         // The ssh plugin takes password=+FILE and connects only when a client does: enough to see the argv.
         SshSource source = new SshSource("esxi.invalid", "/vmfs/volumes/ds1/vm/vm-flat.vmdk", "root", SECRET);
