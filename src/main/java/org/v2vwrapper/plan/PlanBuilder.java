@@ -43,7 +43,8 @@ public final class PlanBuilder {
         List<String> argv = new ArrayList<>(List.of(ctx.settings().virtV2v().toString(),
                 "-v", "-x", "--root", "first",
                 "--machine-readable=file:" + ctx.settings().machineReadableLog()));
-        argv.addAll(transport.inputArguments(ctx));
+        SourceTransport.Input input = transport.input(ctx);
+        argv.addAll(input.argv());
         argv.addAll(networkArguments(r.networkMappings(), ctx.capabilities()));
         Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), home);
         if (vault.isPresent()) {
@@ -58,7 +59,7 @@ public final class PlanBuilder {
         if (r.installDrivers()) {
             env.put("VIRTIO_WIN", virtioWin(VIRTIO_WIN_DIR).toString());
         }
-        env.putAll(transport.environment(ctx));
+        env.putAll(input.environment());
         env.putAll(target.environment(ctx));
         return new VirtV2vCommand(argv, env);
     }

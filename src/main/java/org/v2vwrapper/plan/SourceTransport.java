@@ -14,14 +14,21 @@ public interface SourceTransport {
     /** The {@code transport_method} this class implements. */
     String name();
 
+    /** virt-v2v's input arguments and the environment they need (e.g. {@code SSH_AUTH_SOCK}), made together. */
+    record Input(List<String> argv, Map<String, String> environment) {
+        public Input {
+            argv = List.copyOf(argv);
+            environment = Map.copyOf(environment);
+        }
+
+        public static Input of(List<String> argv) {
+            return new Input(argv, Map.of());
+        }
+    }
+
     /**
-     * virt-v2v's input arguments. May write secret files through {@link PlanContext#secrets()} and start helpers
+     * virt-v2v's input. May write secret files through {@link PlanContext#secrets()} and start helpers
      * (ssh-agent) whose teardown it registers with {@link PlanContext#cleanup()}; in a dry run it starts nothing.
      */
-    List<String> inputArguments(PlanContext ctx) throws ConversionException;
-
-    /** Extra environment for virt-v2v (e.g. {@code SSH_AUTH_SOCK}); called after {@link #inputArguments}. */
-    default Map<String, String> environment(PlanContext ctx) {
-        return Map.of();
-    }
+    Input input(PlanContext ctx) throws ConversionException;
 }

@@ -21,7 +21,7 @@ public final class DiskTransport implements SourceTransport {
     }
 
     @Override
-    public List<String> inputArguments(PlanContext ctx) throws ConversionException {
+    public Input input(PlanContext ctx) throws ConversionException {
         List<String> disks = ctx.request().sourceDisks();
         for (int i = 0; i < disks.size(); i++) {
             if (!Files.isReadable(Path.of(disks.get(i)))) {
@@ -31,6 +31,6 @@ public final class DiskTransport implements SourceTransport {
         List<String> args = new ArrayList<>(List.of("-i", "disk"));
         args.addAll(disks);
         args.addAll(List.of("-on", ctx.request().vmName()));
-        return args;
+        return Input.of(args);
     }
 }

@@ -17,7 +17,8 @@ import java.util.Optional;
  */
 public final class SshTransport implements SourceTransport {
     private static final Logger LOG = LoggerFactory.getLogger(SshTransport.class);
-    private String agentSocket = "<ssh-agent socket>";
+    /** What a dry run shows for the socket of the agent it does not start. */
+    static final String DRY_RUN_SOCKET = "<ssh-agent socket>";
 
     @Override
     public String name() {
@@ -25,7 +26,8 @@ public final class SshTransport implements SourceTransport {
     }
 
     @Override
-    public List<String> inputArguments(PlanContext ctx) throws ConversionException {
+    public Input input(PlanContext ctx) throws ConversionException {
+        String agentSocket = DRY_RUN_SOCKET;
         if (!ctx.dryRun()) {
             SshAgent agent = SshAgent.start(ctx.cleanup());
             agentSocket = agent.socket().toString();
@@ -42,11 +44,7 @@ public final class SshTransport implements SourceTransport {
                 }
             }
         }
-        return List.of(ctx.request().vmwareUri().orElseThrow(), "-i", "vmx", "-it", "ssh");
-    }
-
-    @Override
-    public Map<String, String> environment(PlanContext ctx) {
-        return Map.of("SSH_AUTH_SOCK", agentSocket);
+        return new Input(List.of(ctx.request().vmwareUri().orElseThrow(), "-i", "vmx", "-it", "ssh"),
+                Map.of("SSH_AUTH_SOCK", agentSocket));
     }
 }

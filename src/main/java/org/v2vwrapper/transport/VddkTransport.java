@@ -18,7 +18,7 @@ public final class VddkTransport implements SourceTransport {
     }
 
     @Override
-    public List<String> inputArguments(PlanContext ctx) throws ConversionException {
+    public Input input(PlanContext ctx) throws ConversionException {
         ConversionRequest r = ctx.request();
         Path passwordFile;
         try {
@@ -26,12 +26,12 @@ public final class VddkTransport implements SourceTransport {
         } catch (IOException e) {
             throw new ConversionException("cannot write the VMware password file: " + e.getMessage(), e);
         }
-        return List.of(r.vmName(),
+        return Input.of(List.of(r.vmName(),
                 "-i", "libvirt",
                 "-ic", r.vmwareUri().orElseThrow(),
                 "-it", "vddk",
                 "-io", "vddk-libdir=" + ctx.settings().vddkLibdir(),
                 "-io", "vddk-thumbprint=" + r.vmwareFingerprint().orElseThrow(),
-                "--password-file", passwordFile.toString());
+                "--password-file", passwordFile.toString()));
     }
 }
