@@ -1,5 +1,7 @@
 package org.v2vwrapper.nbd;
 
+import org.v2vwrapper.request.Secret;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +21,7 @@ import java.util.Objects;
  */
 public record NbdkitConfig(String plugin, List<String> pluginArgs, List<String> filters,
                            List<String> optionalFilters, Map<String, String> environment,
-                           String password, String passwordKey) {
+                           Secret password, String passwordKey) {
 
     public NbdkitConfig {
         Objects.requireNonNull(plugin, "plugin");

@@ -2,6 +2,7 @@ package org.v2vwrapper.nbd;
 
 import org.v2vwrapper.lifecycle.Children;
 import org.v2vwrapper.lifecycle.Cleanup;
+import org.v2vwrapper.request.Secret;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -270,12 +271,12 @@ public final class NbdkitProcess implements AutoCloseable {
         }
     }
 
-    private static void writeSecret(Path file, String secret) throws IOException {
+    private static void writeSecret(Path file, Secret secret) throws IOException {
         // The 0600 mode is set when the file is created, so the secret is never readable by others.
         try (SeekableByteChannel channel = Files.newByteChannel(file,
             Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            ByteBuffer data = StandardCharsets.UTF_8.encode(secret);
+            ByteBuffer data = StandardCharsets.UTF_8.encode(secret.reveal());
             while (data.hasRemaining()) {
                 channel.write(data);
             }

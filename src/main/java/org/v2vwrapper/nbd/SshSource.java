@@ -1,5 +1,7 @@
 package org.v2vwrapper.nbd;
 
+import org.v2vwrapper.request.Secret;
+
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +13,13 @@ import java.util.Map;
  * @param user     ssh user
  * @param password ssh password, or null to authenticate through ssh-agent (SSH_AUTH_SOCK)
  */
-public record SshSource(String host, String flatPath, String user, String password) {
+public record SshSource(String host, String flatPath, String user, Secret password) {
+
+    /** With the password as text (tests, callers that hold no {@link Secret} yet); null for ssh-agent. */
+    public SshSource(String host, String flatPath, String user, String password) {
+        this(host, flatPath, user, password == null ? null : new Secret(password));
+    }
+
 
     public NbdkitConfig toNbdkitConfig() {
         List<String> args = List.of("host=" + host, "path=" + flatPath, "user=" + user);

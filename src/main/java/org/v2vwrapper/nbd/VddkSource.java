@@ -1,5 +1,7 @@
 package org.v2vwrapper.nbd;
 
+import org.v2vwrapper.request.Secret;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,13 @@ import java.util.Map;
  * @param password   the vSphere password
  */
 public record VddkSource(String vmMoref, String server, String thumbprint, Path libdir, String file, String user,
-                         String password) {
+                         Secret password) {
+
+    /** With the password as text (tests, callers that hold no {@link Secret} yet). */
+    public VddkSource(String vmMoref, String server, String thumbprint, Path libdir, String file, String user,
+                      String password) {
+        this(vmMoref, server, thumbprint, libdir, file, user, new Secret(password));
+    }
 
     public NbdkitConfig toNbdkitConfig() {
         List<String> args = new ArrayList<>(List.of(
