@@ -140,7 +140,7 @@ public class RhvTarget implements OutputTarget {
     @Override
     public void cleanupAfterFailure(PlanContext ctx, ConversionState state) {
         try {
-            List<String> diskIds = state.ovirtDiskIds();
+            List<String> diskIds = state.facts().ovirtDiskIds();
             if (diskIds.isEmpty()) {
                 LOG.info("oVirt cleanup: virt-v2v reported no disks, nothing to remove");
                 return;

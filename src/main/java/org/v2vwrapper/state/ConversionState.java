@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Everything the wrapper knows about the running conversion: the keys of the state file plus facts read from
@@ -45,9 +44,7 @@ public final class ConversionState {
     private int currentDisk = -1;
     /** Where the current disk's entry sits in {@link #disks}; differs from currentDisk when the list is shorter. */
     private int currentSlot = -1;
-    private final List<String> ovirtDiskIds = new ArrayList<>();
-    private final TreeMap<Integer, String> ospVolumeIds = new TreeMap<>();
-    private String displayName;
+    private final LogFacts facts = new LogFacts();
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -234,32 +231,9 @@ public final class ConversionState {
 
     // ----- facts for the output targets -----
 
-    public synchronized void addOvirtDiskId(String id) {
-        if (!ovirtDiskIds.contains(id)) {
-            ovirtDiskIds.add(id);
-        }
-    }
-
-    public synchronized List<String> ovirtDiskIds() {
-        return List.copyOf(ovirtDiskIds);
-    }
-
-    /** An OpenStack volume that virt-v2v created for disk {@code index} (1-based, as virt-v2v counts). */
-    public synchronized void putOspVolumeId(int index, String volumeId) {
-        ospVolumeIds.put(index, volumeId);
-    }
-
-    /** Volume ids in disk-index order. */
-    public synchronized List<String> ospVolumeIds() {
-        return List.copyOf(ospVolumeIds.values());
-    }
-
-    public synchronized void setDisplayName(String name) {
-        this.displayName = name;
-    }
-
-    public synchronized Optional<String> displayName() {
-        return Optional.ofNullable(displayName);
+    /** What the parser learnt for the targets (not part of the state file). */
+    public LogFacts facts() {
+        return facts;
     }
 
     // ----- reading -----

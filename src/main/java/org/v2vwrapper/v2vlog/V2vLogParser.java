@@ -121,11 +121,11 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                 if (ByteScan.startsWith(b, p, e, DISK_ID)) {
                     String id = quotedId(b, p + DISK_ID.length, e);
                     if (id != null) {
-                        state.addOvirtDiskId(id);
+                        state.facts().addOvirtDiskId(id);
                     }
                 } else if (column0 && ByteScan.startsWith(b, p, e, DISPLAY_NAME)) {
                     // a vmx line as read over ssh; indented, it is part of some other text
-                    VmxValue.decode(b, p + DISPLAY_NAME.length, e).ifPresent(state::setDisplayName);
+                    VmxValue.decode(b, p + DISPLAY_NAME.length, e).ifPresent(state.facts()::setDisplayName);
                 }
                 break;
             case '<':
@@ -238,11 +238,11 @@ public final class V2vLogParser implements LineSplitter.LineSink {
         }
         if (v.diskIndex() > 0) {
             ospVolumes.put(v.volumeId(), v.diskIndex());
-            state.putOspVolumeId(v.diskIndex(), v.volumeId());
+            state.facts().putOspVolumeId(v.diskIndex(), v.volumeId());
         } else if (!ospVolumes.containsKey(v.volumeId())) {
             int index = ospVolumes.size() + 1;
             ospVolumes.put(v.volumeId(), index);
-            state.putOspVolumeId(index, v.volumeId());
+            state.facts().putOspVolumeId(index, v.volumeId());
         }
     }
 }

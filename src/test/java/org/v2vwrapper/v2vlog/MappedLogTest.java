@@ -37,8 +37,8 @@ class MappedLogTest {
         List<String> seen = new ArrayList<>();
         state.setListener(change -> seen.add(change + " " + state.snapshot()));
         run.accept(new V2vLogParser(state));
-        seen.add("final " + state.snapshot() + " ovirt=" + state.ovirtDiskIds() + " osp=" + state.ospVolumeIds()
-                + " name=" + state.displayName() + " vm=" + state.vmId() + " disks=" + state.disks());
+        seen.add("final " + state.snapshot() + " ovirt=" + state.facts().ovirtDiskIds() + " osp=" + state.facts().ospVolumeIds()
+                + " name=" + state.facts().displayName() + " vm=" + state.vmId() + " disks=" + state.disks());
         return seen;
     }
 

@@ -67,7 +67,7 @@ class V2vLogParser14xTest {
         assertEquals(65, fixturePercents().size(), "every intermediate value seen");
         assertEquals("33333333-3333-3333-3333-333333333333", s.get("vm_id"));
         assertEquals(List.of("11111111-1111-1111-1111-111111111111", "22222222-2222-2222-2222-222222222222"),
-                h.state.ovirtDiskIds());
+                h.state.facts().ovirtDiskIds());
         assertEquals("Finishing off", s.get("status"));
     }
 
@@ -143,7 +143,7 @@ class V2vLogParser14xTest {
     void vmxDisplayName() {
         Harness h = new Harness().v2v("config.version = \"8\"\ndisplayName = \"My VM |22quoted|22\"\n"
                 + "  displayName = \"indented is no vmx line\"\n");
-        assertEquals(Optional.of("My VM \"quoted\""), h.state.displayName());
+        assertEquals(Optional.of("My VM \"quoted\""), h.state.facts().displayName());
     }
 
     @Test
@@ -158,12 +158,12 @@ class V2vLogParser14xTest {
                 + "--property virt_v2v_disk_index=1/2 --property virt_v2v_version=1.40 " + a + "\n"
                 + "openstack --os-username=admin volume set --description x "
                 + "--property virt_v2v_disk_index=2/2 " + b + "\n");
-        assertEquals(List.of(a, b), plain.state.ospVolumeIds(), "the index line is the reliable mapping");
+        assertEquals(List.of(a, b), plain.state.facts().ospVolumeIds(), "the index line is the reliable mapping");
 
         Harness quoted = new Harness().v2v(
                 "openstack '--os-username=admin' '--os-password=…' 'volume' 'show' '-f' 'json' '" + a + "'\n"
                 + "openstack '--os-username=admin' 'volume' 'show' '-f' 'json' '" + b + "'\n");
-        assertEquals(List.of(a, b), quoted.state.ospVolumeIds(), "volume show gives the creation order");
+        assertEquals(List.of(a, b), quoted.state.facts().ospVolumeIds(), "volume show gives the creation order");
     }
 
     @Test
@@ -178,6 +178,6 @@ class V2vLogParser14xTest {
                 + "openstack volume list\n"
                 + "Copying disk 3/2\n");
         assertEquals(Map.of(), h.snapshot());
-        assertEquals(List.of(), h.state.ovirtDiskIds());
+        assertEquals(List.of(), h.state.facts().ovirtDiskIds());
     }
 }

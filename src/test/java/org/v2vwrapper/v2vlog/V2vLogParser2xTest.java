@@ -61,7 +61,7 @@ class V2vLogParser2xTest {
         assertFalse(s.containsKey("vm_id"));
         assertFalse(s.containsKey("last_message"), "warnings do not become last_message");
         assertFalse(s.containsKey("failed"));
-        assertEquals(List.of(), h.state.ovirtDiskIds(), "help text --disk-id is not a disk id");
+        assertEquals(List.of(), h.state.facts().ovirtDiskIds(), "help text --disk-id is not a disk id");
     }
 
     @Test
@@ -166,9 +166,9 @@ class V2vLogParser2xTest {
         Map<String, Object> s = h.snapshot();
         assertFalse(s.containsKey("status"), () -> "status " + s.get("status"));
         assertFalse(s.containsKey("disks"));
-        assertEquals(List.of(), h.state.ovirtDiskIds());
-        assertEquals(Optional.empty(), h.state.displayName());
-        assertEquals(List.of(), h.state.ospVolumeIds());
+        assertEquals(List.of(), h.state.facts().ovirtDiskIds());
+        assertEquals(Optional.empty(), h.state.facts().displayName());
+        assertEquals(List.of(), h.state.facts().ospVolumeIds());
         assertEquals(base.startsWith("vdsm") ? "cccccccc-0000-0000-0000-000000000001" : null, s.get("vm_id"));
     }
 

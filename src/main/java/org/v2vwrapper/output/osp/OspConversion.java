@@ -60,7 +60,7 @@ public final class OspConversion implements AutoCloseable {
         VolumeMover mover = new VolumeMover(c, ledger, timeouts);
 
         state.setStatus("Checking volumes");
-        List<String> volumes = state.ospVolumeIds();
+        List<String> volumes = state.facts().ospVolumeIds();
         for (String v : volumes) {
             OspIds.require("volume id from the virt-v2v log", v);
         }
@@ -90,7 +90,7 @@ public final class OspConversion implements AutoCloseable {
             mover.transfer(volumes, "virt-v2v " + guestId);
         }
 
-        String name = state.displayName().filter(n -> !n.isBlank()).orElse(request.vmName());
+        String name = state.facts().displayName().filter(n -> !n.isBlank()).orElse(request.vmName());
         InstanceBuilder builder = new InstanceBuilder(c.destinationProject(), ledger, timeouts);
         state.setStatus("Creating ports");
         List<String> ports = builder.createPorts(name, plan, osp.securityGroupIds());
@@ -106,7 +106,7 @@ public final class OspConversion implements AutoCloseable {
     }
 
     public void cleanup(ConversionState state) throws ConversionException {
-        List<String> volumes = state.ospVolumeIds().stream().filter(OspIds::isSafe).toList();
+        List<String> volumes = state.facts().ospVolumeIds().stream().filter(OspIds::isSafe).toList();
         new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(volumes);
     }
 

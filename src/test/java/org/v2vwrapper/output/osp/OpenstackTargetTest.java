@@ -70,8 +70,8 @@ class OpenstackTargetTest {
         fake.addVolume(VOL1, CONVERSION_PROJECT, "vm-1-sda", v2vMetadata(GUEST, 0));
         fake.addVolume(VOL2, CONVERSION_PROJECT, "vm-1-sdb", v2vMetadata(GUEST, 1));
         ConversionState state = new ConversionState();
-        state.putOspVolumeId(2, VOL2);
-        state.putOspVolumeId(1, VOL1);
+        state.facts().putOspVolumeId(2, VOL2);
+        state.facts().putOspVolumeId(1, VOL1);
         return state;
     }
 
@@ -107,7 +107,7 @@ class OpenstackTargetTest {
         ConversionState state = new ConversionState();
         target.validate(ctx, state);
         state = afterVirtV2v();
-        state.setDisplayName("VM One (display)");
+        state.facts().setDisplayName("VM One (display)");
         target.finish(ctx, state);
 
         // volumes: transferred to the destination, attached to the new server in disk order

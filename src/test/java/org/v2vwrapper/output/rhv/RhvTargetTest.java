@@ -316,8 +316,8 @@ class RhvTargetTest {
         PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
         state.setLastMessage(LastMessage.error("virt-v2v failed: disk write error"));
-        state.addOvirtDiskId(d1);
-        state.addOvirtDiskId(d2);
+        state.facts().addOvirtDiskId(d1);
+        state.facts().addOvirtDiskId(d2);
         try (RhvTarget t = target()) {
             t.cleanupAfterFailure(ctx, state);
         }
@@ -356,7 +356,7 @@ class RhvTargetTest {
         PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
         state.setLastMessage(LastMessage.error("virt-v2v was killed"));
-        state.addOvirtDiskId(d1);
+        state.facts().addOvirtDiskId(d1);
         OvirtTimeouts shortWait = new OvirtTimeouts(RhvFixture.FAST.connect(), RhvFixture.FAST.read(),
                 RhvFixture.FAST.request(), java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(50));
         long start = System.nanoTime();
@@ -387,7 +387,7 @@ class RhvTargetTest {
         PlanContext ctx = ctx("https://localhost:" + port + "/ovirt-engine/api", "pw-secret-2", n -> { });
         ConversionState state = new ConversionState();
         state.setLastMessage(LastMessage.error("virt-v2v failed"));
-        state.addOvirtDiskId("55555555-5555-4555-8555-555555555555");
+        state.facts().addOvirtDiskId("55555555-5555-4555-8555-555555555555");
         try (RhvTarget t = target()) {
             t.cleanupAfterFailure(ctx, state);
         }
@@ -399,7 +399,7 @@ class RhvTargetTest {
     void alreadyRemovedDisksAreFine() throws Exception {
         PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
-        state.addOvirtDiskId("66666666-6666-4666-8666-666666666666");
+        state.facts().addOvirtDiskId("66666666-6666-4666-8666-666666666666");
         try (RhvTarget t = target()) {
             t.cleanupAfterFailure(ctx, state);
         }
