@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -27,8 +28,7 @@ public final class RunContext {
     private final SecretStore secrets;
     private final boolean dryRun;
     private final Map<Slot<?>, Object> slots = new HashMap<>();
-    private final Deque<Cleanup.Action> failureUndo = new ArrayDeque<>();
-    private final Deque<String> failureUndoNames = new ArrayDeque<>();
+    private final Deque<FailureUndo> failureUndo = new ArrayDeque<>();
     private String stopReason;
     private Runnable stopCurrentChild;
     private volatile boolean pointOfNoReturn;
@@ -87,16 +87,17 @@ public final class RunContext {
      * first before the final state; it must not throw.
      */
     public synchronized void onFailure(String what, Cleanup.Action action) {
-        failureUndo.push(action);
-        failureUndoNames.push(what);
+        failureUndo.push(new FailureUndo(what, action));
     }
 
-    /** Takes the failure undo actions (once: the shutdown hook and the main thread may both get there). */
-    public synchronized Map<String, Cleanup.Action> takeFailureUndo() {
-        Map<String, Cleanup.Action> out = new java.util.LinkedHashMap<>();
-        while (!failureUndo.isEmpty()) {
-            out.put(failureUndoNames.pop(), failureUndo.pop());
-        }
+    /** A failure undo action and what it undoes, for the log. */
+    public record FailureUndo(String what, Cleanup.Action action) {
+    }
+
+    /** Takes the failure undo actions, newest first (once: the shutdown hook and the main thread may both get there). */
+    public synchronized List<FailureUndo> takeFailureUndo() {
+        List<FailureUndo> out = List.copyOf(failureUndo);
+        failureUndo.clear();
         return out;
     }
 

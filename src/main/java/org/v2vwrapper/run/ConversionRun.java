@@ -16,7 +16,7 @@ import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StatePublisher;
 
 import java.io.IOException;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -151,17 +151,17 @@ public final class ConversionRun {
         RunContext c = ctx;
         // Once only: the shutdown hook may get here while the main thread is still cleaning up.
         if (c != null && failureUndoStarted.compareAndSet(false, true)) {
-            Map<String, Cleanup.Action> undo = c.takeFailureUndo();
+            List<RunContext.FailureUndo> undo = c.takeFailureUndo();
             if (!undo.isEmpty()) {
                 state.setStatus("Cleaning up");
             }
-            undo.forEach((what, action) -> {
+            for (RunContext.FailureUndo u : undo) {
                 try {
-                    action.run();
+                    u.action().run();
                 } catch (Exception e) {
-                    LOG.warn("cleanup of {} failed: {}", what, e.toString());
+                    LOG.warn("cleanup of {} failed: {}", u.what(), e.toString());
                 }
-            });
+            }
         }
         state.setStatus("Failed");
     }
