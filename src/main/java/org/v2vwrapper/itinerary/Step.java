@@ -36,9 +36,10 @@ public record Step(String name, Optional<Duration> timeout, Action action, Optio
         return new Step(name, timeout, action, Optional.of(p));
     }
 
-    /** {@code 1 min}, {@code 30 s}: for logs and the dry run. */
+    /** {@code 1 min}, {@code 30 s}, {@code 200 ms}: for logs and the dry run. */
     public String describeTimeout() {
-        return timeout.map(t -> t.toSeconds() % 60 == 0 && t.toSeconds() >= 60 ? t.toMinutes() + " min"
+        return timeout.map(t -> t.toMillis() % 1000 != 0 ? t.toMillis() + " ms"
+                : t.toSeconds() % 60 == 0 && t.toSeconds() >= 60 ? t.toMinutes() + " min"
                 : t.toSeconds() + " s").orElse("no timeout");
     }
 }

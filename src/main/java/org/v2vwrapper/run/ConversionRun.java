@@ -58,8 +58,22 @@ public final class ConversionRun {
         LogConsumer machineReadableLog(ConversionState state);
     }
 
+    /** Where a run gets its steps: {@link Itineraries#forMode}, or a test's own. */
+    @FunctionalInterface
+    interface ItinerarySource {
+        Itinerary forMode(org.v2vwrapper.request.Mode mode) throws ConversionException;
+    }
+
+    private final ItinerarySource itineraries;
+
     public ConversionRun(WrapperSettings settings, ConversionRequest request, ConversionState state,
                          StatePublisher publisher, LogParsers parsers) {
+        this(settings, request, state, publisher, parsers, Itineraries::forMode);
+    }
+
+    ConversionRun(WrapperSettings settings, ConversionRequest request, ConversionState state,
+                  StatePublisher publisher, LogParsers parsers, ItinerarySource itineraries) {
+        this.itineraries = itineraries;
         this.settings = settings;
         this.request = request;
         this.state = state;
@@ -71,7 +85,7 @@ public final class ConversionRun {
     public int run() {
         try {
             // A mode this build cannot run is refused before anything is created.
-            Itinerary itinerary = Itineraries.forMode(request.mode());
+            Itinerary itinerary = itineraries.forMode(request.mode());
             SecretStore secrets = SecretStore.create(settings.runDir());
             cleanup.register("secret files", secrets::close);
             RunContext c = new RunContext(request, settings, state, cleanup, secrets, false);
@@ -111,6 +125,7 @@ public final class ConversionRun {
     private void runStep(RunContext c, Step step) throws ConversionException, IOException {
         state.setStatus(step.name());
         LOG.info("step: {} ({})", step.name(), step.describeTimeout());
+        AtomicBoolean fired = new AtomicBoolean();
         Thread watchdog = step.timeout().map(timeout -> {
             Thread main = Thread.currentThread();
             Thread t = new Thread(() -> {
@@ -121,6 +136,7 @@ public final class ConversionRun {
                 }
                 String why = "the step \"" + step.name() + "\" did not end within " + step.describeTimeout();
                 LOG.warn("stopping: {}", why);
+                fired.set(true);
                 c.requestStop(why);
                 main.interrupt();
             }, "step-timeout");
@@ -133,8 +149,28 @@ public final class ConversionRun {
         } finally {
             if (watchdog != null) {
                 watchdog.interrupt();
+                joinQuietly(watchdog);
+                if (fired.get()) {
+                    // The watchdog's interrupt may land after the step ended; the run goes on winding down.
+                    Thread.interrupted();
+                }
             }
             c.childEnded();
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

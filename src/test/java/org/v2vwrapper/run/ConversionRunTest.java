@@ -202,4 +202,31 @@ class ConversionRunTest {
                     "no secret directory was made");
         }
     }
+
+    @Test
+    void aStepOutlivingItsTimeoutStopsTheRunNamingTheStep() throws Exception {
+        ConversionState state = new ConversionState();
+        ConversionRequest request = diskToLocal();
+        java.util.concurrent.atomic.AtomicBoolean undone = new java.util.concurrent.atomic.AtomicBoolean();
+        org.v2vwrapper.itinerary.Step slow = org.v2vwrapper.itinerary.Step.of("Waiting for nothing",
+                java.time.Duration.ofMillis(200), ctx -> {
+                    ctx.onFailure("the test's leftovers", () -> undone.set(true));
+                    try {
+                        Thread.sleep(60_000);
+                    } catch (InterruptedException e) {
+                        throw new org.v2vwrapper.ConversionException("interrupted", e);
+                    }
+                });
+        WrapperSettings settings = new WrapperSettings(fakeVirtV2v("exit 0"), Files.createDirectories(dir.resolve("run")),
+                Files.createDirectories(dir.resolve("log")), dir.resolve("vddk"), dir.resolve("ca.pem"));
+        StatePublisher publisher = new StatePublisher(state, new StateFile(settings.stateFile())).start();
+        ConversionRun run = new ConversionRun(settings, request, state, publisher, parsers(false),
+                mode -> new org.v2vwrapper.itinerary.Itinerary(mode, List.of(slow)));
+        assertEquals(ConversionRun.EXIT_NOT_STARTED, run.run());
+        assertEquals("conversion stopped: the step \"Waiting for nothing\" did not end within 200 ms",
+                state.lastMessage().orElseThrow().message());
+        assertTrue(undone.get(), "the step's failure undo ran");
+        assertTrue(state.isFinished());
+        assertFalse(Thread.interrupted(), "the runner's thread is not left interrupted");
+    }
 }
