@@ -63,7 +63,8 @@ public final class WrapperCommand implements Callable<Integer> {
     Path input;
 
     @Option(names = "--dry-run",
-            description = "validate the request offline, print the planned virt-v2v command (secrets hidden), exit")
+            description = "validate the request offline, print the planned virt-v2v command and the itinerary of steps "
+                    + "(secrets hidden), exit")
     boolean dryRun;
 
     @Option(names = "--detach",
