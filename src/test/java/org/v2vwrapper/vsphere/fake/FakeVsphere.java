@@ -89,7 +89,10 @@ public final class FakeVsphere implements AutoCloseable {
     public static final String DATASTORE = "datastore1";
     static final long STAR_GRANULE = 64 * 1024;
 
-    /** One SOAP call as the fake saw it: the method, {@code _this}'s value, and its scalar arguments. */
+    /**
+     * One SOAP call as the fake saw it: the method, {@code _this}'s value, and its arguments as dotted paths of
+     * their leaf elements (e.g. {@code quiesce}, {@code spec.changeTrackingEnabled}); never the password.
+     */
     public record Call(String method, String target, Map<String, String> args) {
         @Override
         public String toString() {
@@ -464,8 +467,8 @@ public final class FakeVsphere implements AutoCloseable {
             String name = local(method);
             Map<String, String> args = new LinkedHashMap<>();
             for (Element c : children(method)) {
-                if (!local(c).equals("_this") && !local(c).equals("password") && children(c).isEmpty()) {
-                    args.put(local(c), c.getTextContent());
+                if (!local(c).equals("_this") && !local(c).equals("password")) {
+                    flatten("", c, args);
                 }
             }
             calls.add(new Call(name, text(method, "_this"), Collections.unmodifiableMap(args)));
@@ -514,6 +517,19 @@ public final class FakeVsphere implements AutoCloseable {
             }
             send(ex, 200, "<" + name + "Response xmlns=\"urn:vim25\">" + answer + "</" + name + "Response>",
                     setCookie);
+        }
+    }
+
+    /** Leaf elements as dotted paths ({@code spec.changeTrackingEnabled}); repeated ones joined with commas. */
+    private static void flatten(String prefix, Element e, Map<String, String> out) {
+        String path = prefix + local(e);
+        List<Element> kids = children(e);
+        if (kids.isEmpty()) {
+            out.merge(path, e.getTextContent().trim(), (a, b) -> a + "," + b);
+        } else {
+            for (Element k : kids) {
+                flatten(path + ".", k, out);
+            }
         }
     }
 
