@@ -360,10 +360,17 @@ public final class FakeVsphere implements AutoCloseable {
         track(vm(vmName), d, offset, bytes.length);
     }
 
-    /** The guest zeroes {@code length} bytes at {@code offset}. */
+    /**
+     * The guest zeroes (discards) {@code length} bytes at {@code offset}: the range becomes a hole
+     * ({@code fallocate --punch-hole}), so nbdkit {@code file} reports it as zero; zeroes are written if that fails.
+     */
     public synchronized void zero(String vmName, int disk, long offset, long length) throws IOException {
         Disk d = disk(vmName, disk);
         check(d, offset, length);
+        if (punchHole(d.image, offset, length)) {
+            track(vm(vmName), d, offset, length);
+            return;
+        }
         try (FileChannel ch = FileChannel.open(d.image, StandardOpenOption.WRITE)) {
             ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
             long pos = offset;
@@ -374,6 +381,24 @@ public final class FakeVsphere implements AutoCloseable {
             }
         }
         track(vm(vmName), d, offset, length);
+    }
+
+    private static boolean punchHole(Path image, long offset, long length) {
+        try {
+            Process p = new ProcessBuilder("fallocate", "--punch-hole", "--keep-size", "--offset",
+                    Long.toString(offset), "--length", Long.toString(length), image.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void check(Disk d, long offset, long length) {
