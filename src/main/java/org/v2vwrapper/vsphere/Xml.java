@@ -47,7 +47,13 @@ final class Xml {
             f.setXIncludeAware(false);
             f.setExpandEntityReferences(false);
             DocumentBuilder db = f.newDocumentBuilder();
-            db.setErrorHandler(null);
+            // the default handler prints to stderr; a broken answer is already reported by the exception
+            db.setErrorHandler(new org.xml.sax.helpers.DefaultHandler() {
+                @Override
+                public void fatalError(org.xml.sax.SAXParseException e) throws SAXException {
+                    throw e;
+                }
+            });
             return db.parse(new ByteArrayInputStream(body));
         } catch (ParserConfigurationException | SAXException e) {
             throw new IOException("not XML: " + firstLine(e.getMessage()));

@@ -119,6 +119,9 @@ class VsphereClientTest {
         VsphereException e = assertThrows(VsphereException.class, () -> VsphereClient.connect(ep, FAST));
         assertEquals("RetrieveServiceContent", e.call());
         assertTrue(e.getMessage().startsWith("vSphere RetrieveServiceContent failed: "), e.getMessage());
+        assertTrue(e.getMessage().contains("thumbprint " + fake.thumbprint() + " does not match vmware_fingerprint "
+                + wrong), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
         assertTrue(fake.calls().isEmpty(), "nothing reached the server: " + fake.calls());
     }
 
