@@ -164,6 +164,32 @@ class ChangedAreaCopierTest {
         }
     }
 
+    @Test
+    void theVddkStandInServesTheSnapshotDiskWithTheFilePluginAndRecordsItsArguments() throws Exception {
+        fake.write("web01", 0, 3L * MIB, data(MIB));
+        ManagedObjectRef s1 = client.createSnapshot(vm, "v2v", "1").snapshot();
+        VirtualDiskInfo d = client.snapshotDisks(s1).get(0);
+        Path script = Path.of("src/test/resources/fake-nbdkit/nbdkit-vddk-as-file").toAbsolutePath();
+        Path argsLog = dir.resolve("nbdkit-args.log");
+        NbdkitConfig vddk = new NbdkitConfig("vddk", List.of("libdir=/opt/vmware-vix-disklib-distrib",
+                "server=127.0.0.1", "user=administrator@vsphere.local", "thumbprint=" + fake.thumbprint(),
+                "vm=moref=" + vm.value(), "snapshot=" + s1.value(), "transports=file:nbdssl:nbd",
+                "file=" + d.fileName()), List.of(), List.of(),
+                java.util.Map.of("FAKE_NBDKIT_MAP", fake.frozenImageMap().toString(),
+                        "FAKE_NBDKIT_ARGS_LOG", argsLog.toString()), fake.password(), "password");
+        Path destination = dir.resolve("dest");
+        try (NbdkitProcess nbdkit = NbdkitProcess.start(script.toString(), "web01-sda", vddk, START);
+             NbdClient nbd = NbdClient.connect(nbdkit.uri(), NBD)) {
+            ChangedAreaCopier.copy(nbd, ChangedAreas.query(client, vm, s1, d.key(), d.capacityInBytes(), "*"),
+                    destination, ChangedAreaCopier.Settings.of(MIB), CopyProgress.NONE);
+        }
+        assertEquals(-1, Files.mismatch(fake.frozenImage(d.fileName()), destination));
+        List<String> args = Files.readAllLines(argsLog);
+        assertTrue(args.containsAll(List.of("--readonly", "--exit-with-parent", "vddk", "snapshot=" + s1.value(),
+                "file=[datastore1] web01/web01-000001.vmdk", "password-file-mode=600")), args.toString());
+        assertTrue(args.stream().noneMatch(a -> a.contains(fake.password())), "the password reached argv");
+    }
+
     private static CopyResult copyFrom(Path image, List<ChangedArea> areas, Path destination,
                                        ChangedAreaCopier.Settings settings) throws IOException {
         // what the pre-copy's --nbdkit wrapper does in tests: the file plugin instead of vddk on that snapshot disk

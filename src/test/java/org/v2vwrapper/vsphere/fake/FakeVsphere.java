@@ -441,6 +441,29 @@ public final class FakeVsphere implements AutoCloseable {
         return p;
     }
 
+    /**
+     * A file listing every live snapshot disk as {@code <file name>\t<frozen image>} per line, kept current as
+     * snapshots come and go: what {@code src/test/resources/fake-nbdkit/nbdkit-vddk-as-file} reads
+     * ({@code FAKE_NBDKIT_MAP}) to serve the right image with the {@code file} plugin.
+     */
+    public synchronized Path frozenImageMap() {
+        writeFrozenMap();
+        return dir.resolve("frozen-images.tsv");
+    }
+
+    private void writeFrozenMap() {
+        StringBuilder out = new StringBuilder();
+        frozen.forEach((name, path) -> out.append(name).append('\t').append(path).append('\n'));
+        try {
+            Path tmp = dir.resolve("frozen-images.tsv.tmp");
+            Files.writeString(tmp, out);
+            Files.move(tmp, dir.resolve("frozen-images.tsv"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public synchronized int snapshotsAlive(String vmName) {
         return vm(vmName).snapshots.size();
     }
@@ -692,6 +715,7 @@ public final class FakeVsphere implements AutoCloseable {
             vm.snapshots.add(s);
             vm.current = s;
             vm.maxSnapshots = Math.max(vm.maxSnapshots, vm.snapshots.size());
+            writeFrozenMap();
             return new String[] {"VirtualMachineSnapshot", s.moref};
         });
     }
@@ -729,6 +753,7 @@ public final class FakeVsphere implements AutoCloseable {
                     }
                     for (FrozenDisk d : s.disks) {
                         frozen.remove(d.fileName());
+                        writeFrozenMap();
                         try {
                             Files.deleteIfExists(d.image());
                         } catch (IOException e) {
