@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A self-signed server certificate for 127.0.0.1 made at test time with the JDK's {@code keytool} (one per test
- * JVM, removed at exit), so the client's thumbprint pinning is checked against a real TLS handshake.
+ * A self-signed server certificate made at test time with the JDK's {@code keytool} (one per test JVM, removed at
+ * exit), so the client's thumbprint pinning is checked against a real TLS handshake. It names
+ * {@code fake-vcenter.test} only, not 127.0.0.1 where the fake listens, as many vCenter certificates do not name
+ * the address they are reached by: the pinned thumbprint alone must be enough.
  */
 final class FakeCertificate {
     private static final String PASSWORD = "changeit";
@@ -42,7 +44,7 @@ final class FakeCertificate {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
                 Path store = dir.resolve("server.p12");
                 keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                        "-validity", "3", "-dname", "CN=fake-vcenter.test", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
+                        "-validity", "3", "-dname", "CN=fake-vcenter.test", "-ext", "SAN=dns:fake-vcenter.test",
                         "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
                         "-keypass", PASSWORD);
                 shared = new FakeCertificate(store, sha1(load(store).getCertificate("server")));
