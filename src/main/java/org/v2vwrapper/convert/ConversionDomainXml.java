@@ -21,6 +21,9 @@ import java.util.List;
  * <p>NICs are written as {@code type='bridge'}, the way libvirt's ESX driver describes a vSphere port group
  * to one-phase virt-v2v; so the same {@code --bridge SRC:DST} and {@code --mac MAC:bridge:DST} options
  * map them in both modes.
+ *
+ * <p>libvirt's schema allows only {@code [a-zA-Z0-9_+\-.:/ ]} in a bridge name, a vSphere port group name may
+ * hold more (e.g. {@code &}); virt-v2v does not validate the XML, so such names are kept as they are.
  */
 public final class ConversionDomainXml {
     private ConversionDomainXml() {
@@ -44,12 +47,12 @@ public final class ConversionDomainXml {
         XmlDocuments.child(cpu, "topology", "sockets", Integer.toString(hw.sockets()),
                 "cores", Integer.toString(hw.coresPerSocket()), "threads", "1");
         Element devices = XmlDocuments.child(domain, "devices");
-        // Device names count per bus, as the guest would see them (sda, sdb on SCSI; hda on IDE).
-        java.util.Map<DiskBus, Integer> perBus = new java.util.EnumMap<>(DiskBus.class);
+        // Device names count per name prefix, as libvirt and the guest see them: SCSI and SATA share sdX.
+        java.util.Map<String, Integer> perPrefix = new java.util.HashMap<>();
         for (int i = 0; i < hw.disks().size(); i++) {
             GuestDisk disk = hw.disks().get(i);
             DiskDestination dest = destinations.get(i);
-            int index = perBus.merge(disk.bus(), 1, Integer::sum) - 1;
+            int index = perPrefix.merge(disk.bus().deviceName(0), 1, Integer::sum) - 1;
             boolean block = dest.kind() == DiskDestination.Kind.BLOCK;
             Element d = XmlDocuments.child(devices, "disk", "type", block ? "block" : "file", "device", "disk");
             XmlDocuments.child(d, "driver", "name", "qemu", "type", "raw");
