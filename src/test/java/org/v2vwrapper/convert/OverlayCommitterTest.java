@@ -120,6 +120,7 @@ class OverlayCommitterTest {
         for (int disk : List.of(0, 1)) {
             List<Double> p = events.progress.get(disk);
             assertEquals(100.0, p.get(p.size() - 1), "disk " + disk + ": " + p);
+            assertTrue(p.size() >= 3 && p.get(0) == 0.0, "qemu-img's own records were read: " + p);
             assertEquals(Optional.empty(), events.ended.get(disk));
         }
     }
