@@ -1,6 +1,5 @@
 package org.v2vwrapper.convert;
 
-import org.v2vwrapper.plan.VirtV2vCommand;
 import org.v2vwrapper.request.NetworkMapping;
 
 import java.nio.file.Path;
@@ -24,14 +23,14 @@ public final class TwoPhaseCommands {
      * virt-v2v 2.x: {@code virt-v2v-in-place -v -x --root first --machine-readable=file:<log-dir>/virt-v2v-mr.log
      * -i libvirtxml XML [--mac …|--bridge …] [--key …]}; it converts the disks the XML points at, in place.
      */
-    public static VirtV2vCommand inPlace(Path virtV2vInPlace, Path logDir, Path domainXml,
+    public static ConversionCommand inPlace(Path virtV2vInPlace, Path logDir, Path domainXml,
                                          List<NetworkMapping> mappings, boolean macOption, List<String> keyArgs) {
         List<String> argv = new ArrayList<>(List.of(virtV2vInPlace.toString(), "-v", "-x", "--root", "first",
                 "--machine-readable=file:" + logDir.resolve(MACHINE_READABLE_LOG),
                 "-i", "libvirtxml", domainXml.toString()));
         argv.addAll(networkArguments(mappings, macOption));
         argv.addAll(keyArgs);
-        return new VirtV2vCommand(argv, baseEnvironment());
+        return new ConversionCommand(argv, baseEnvironment());
     }
 
     /**
@@ -39,11 +38,11 @@ public final class TwoPhaseCommands {
      * [--key …]}, which writes the OS facts of the converted disks to {@code OUT}. The 2.2 inspector has
      * {@code --root} too; {@code first} keeps it on the root the conversion chose.
      */
-    public static VirtV2vCommand inspector(Path virtV2vInspector, Path domainXml, Path output, List<String> keyArgs) {
+    public static ConversionCommand inspector(Path virtV2vInspector, Path domainXml, Path output, List<String> keyArgs) {
         List<String> argv = new ArrayList<>(List.of(virtV2vInspector.toString(), "-v", "-x", "--root", "first",
                 "-i", "libvirtxml", domainXml.toString(), "-O", output.toString()));
         argv.addAll(keyArgs);
-        return new VirtV2vCommand(argv, baseEnvironment());
+        return new ConversionCommand(argv, baseEnvironment());
     }
 
     /**
@@ -55,7 +54,7 @@ public final class TwoPhaseCommands {
      * @param outputArgs   the destination's normal output arguments ({@code -o rhv-upload …})
      * @param rhvDiskIds   the oVirt disk ids in the disks' order (empty for other destinations)
      */
-    public static VirtV2vCommand overlays(Path virtV2v, Path logDir, Path domainXml, Path overlayDir,
+    public static ConversionCommand overlays(Path virtV2v, Path logDir, Path domainXml, Path overlayDir,
                                           List<NetworkMapping> mappings, boolean macOption, List<String> keyArgs,
                                           List<String> outputArgs, List<String> rhvDiskIds) {
         List<String> argv = new ArrayList<>(List.of(virtV2v.toString(), "-v", "-x", "--root", "first",
@@ -70,7 +69,7 @@ public final class TwoPhaseCommands {
         }
         Map<String, String> env = baseEnvironment();
         env.put("LIBGUESTFS_CACHEDIR", overlayDir.toString());
-        return new VirtV2vCommand(argv, env);
+        return new ConversionCommand(argv, env);
     }
 
     /**
