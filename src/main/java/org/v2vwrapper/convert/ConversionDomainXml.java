@@ -71,9 +71,9 @@ public final class ConversionDomainXml {
         return XmlDocuments.toText(build(hw, destinations));
     }
 
-    /** Writes the XML to {@code file} (atomically; the run's private directory is the place). */
+    /** Writes the XML to {@code file} (atomically, mode 0600; the run's private directory is the place). */
     public static void write(Path file, GuestHardware hw, List<DiskDestination> destinations) throws IOException {
-        XmlDocuments.write(file, text(hw, destinations));
+        XmlDocuments.write(file, text(hw, destinations), false);
     }
 
     static long kib(long bytes) {

@@ -104,11 +104,11 @@ public final class LocalDomainXml {
         return XmlDocuments.toText(build(hw, caps, uefi, disks, mappings));
     }
 
-    /** Writes {@code <dir>/<vm name>.xml} atomically and returns its path. */
+    /** Writes {@code <dir>/<vm name>.xml} atomically (mode 0644, as virt-v2v's -o local) and returns its path. */
     public static Path write(Path dir, GuestHardware hw, GuestCaps caps, boolean uefi, List<Path> disks,
                              List<NetworkMapping> mappings) throws IOException {
         Path file = dir.resolve(hw.name() + ".xml");
-        XmlDocuments.write(file, text(hw, caps, uefi, disks, mappings));
+        XmlDocuments.write(file, text(hw, caps, uefi, disks, mappings), true);
         return file;
     }
 }

@@ -87,12 +87,18 @@ final class XmlDocuments {
         }
     }
 
-    /** Writes {@code text} to {@code file} through a temporary file and an atomic rename. */
-    static void write(Path file, String text) throws IOException {
+    /**
+     * Writes {@code text} to {@code file} through a temporary file and an atomic rename; the file is 0600 (the
+     * temporary file's mode) unless {@code readableByAll}, then 0644.
+     */
+    static void write(Path file, String text, boolean readableByAll) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            if (readableByAll) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

@@ -93,6 +93,7 @@ class ConversionDomainXmlTest {
                 WEB01.coresPerSocket(), WEB01.firmware(), WEB01.disks(),
                 List.of(new GuestNic("00:50:56:aa:bb:cc", "VM Network"), new GuestNic("00:50:56:aa:bb:cd", "dmz-10.2")));
         ConversionDomainXml.write(file, plainNames, DESTS);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         Tools.Result r = Tools.validateDomain(file);
         assertEquals(0, r.exitCode(), r.output());
     }

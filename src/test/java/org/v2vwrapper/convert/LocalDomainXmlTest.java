@@ -37,6 +37,7 @@ class LocalDomainXmlTest {
         List<Path> disks = List.of(dir.resolve("web01-sda"), dir.resolve("web01-sdb"));
         Path file = LocalDomainXml.write(dir, HW, VIRTIO, true, disks, MAPPINGS);
         assertEquals(dir.resolve("web01.xml"), file);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         Document doc;
         try (InputStream in = Files.newInputStream(file)) {
             doc = XmlDocuments.parse(in);
