@@ -35,7 +35,8 @@ public class OvirtSession implements AutoCloseable {
         return endpoint;
     }
 
-    private SystemService system() {
+    /** The SDK's root service, for the calls of this package's other classes (always through {@link #call}). */
+    SystemService system() {
         return connection.systemService();
     }
 
@@ -102,7 +103,8 @@ public class OvirtSession implements AutoCloseable {
         });
     }
 
-    private <T> T call(String what, Supplier<T> call) throws OvirtCallException {
+    /** Runs one SDK call, turning its failure into a one-line {@link OvirtCallException} about {@code what}. */
+    <T> T call(String what, Supplier<T> call) throws OvirtCallException {
         try {
             return call.get();
         } catch (RuntimeException e) {

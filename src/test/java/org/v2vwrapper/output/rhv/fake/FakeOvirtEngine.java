@@ -42,7 +42,20 @@ import java.util.regex.Pattern;
  *   <li>under {@code /ovirt-engine/api}, with {@code Authorization: Bearer <token>} (else {@code 401}):
  *       {@code GET vms[?search=]}, {@code GET vms/{id}}, {@code GET storagedomains[?search=]},
  *       {@code GET clusters[?search=]}, {@code GET disks/{id}}, {@code DELETE disks/{id}} ({@code 409} fault while
- *       locked), {@code GET imagetransfers}, {@code POST imagetransfers/{id}/cancel}.</li>
+ *       locked), {@code GET imagetransfers}, {@code POST imagetransfers/{id}/cancel};</li>
+ *   <li>for two-phase: {@code POST disks} ({@code name}, {@code format}, {@code sparse},
+ *       {@code provisioned_size}, {@code storage_domains/storage_domain@id}; the disk is {@code locked} for
+ *       {@link #setCreatedLockedGets} reads, then {@code ok}), {@code GET|POST vms/{id}/diskattachments},
+ *       {@code GET|DELETE vms/{id}/diskattachments/{disk id}} (a detached attachment is still listed for
+ *       {@link #setDetachAfterGets} reads), {@code POST vms} ({@code name}, {@code cluster@id},
+ *       {@code template/name}, {@code memory}, {@code cpu/topology/{sockets,cores,threads}}, {@code os/type},
+ *       {@code bios/type}, {@code type}), {@code GET|POST vms/{id}/nics} ({@code name}, {@code interface},
+ *       {@code mac/address}, {@code vnic_profile@id}), {@code DELETE vms/{id}[?detach_only=true]},
+ *       {@code GET vnicprofiles}. Element names are those of the SDK's {@code XmlDiskWriter},
+ *       {@code XmlDiskAttachmentWriter/Reader}, {@code XmlVmWriter}, {@code XmlNicWriter},
+ *       {@code XmlCpuTopologyWriter}, {@code XmlBiosWriter}, {@code XmlOperatingSystemWriter} and
+ *       {@code XmlVnicProfileReader} of 4.4.5 ({@code javap -c}). The bodies of these POSTs are kept
+ *       ({@link #posted}); they carry no secrets.</li>
  * </ul>
  *
  * <p>Disks model what rhv-upload leaves behind: a disk is {@code locked} while an active image transfer writes
@@ -79,6 +92,59 @@ public final class FakeOvirtEngine implements AutoCloseable {
     public record Vm(String id, String name, String status, String clusterId) {
     }
 
+    /** What {@code POST vms} asked for, beyond the name and cluster. */
+    public record VmSpec(String template, long memory, int sockets, int cores, int threads, String osType,
+                         String biosType, String type) {
+    }
+
+    /** A disk attached to a VM; {@code detachGetsLeft >= 0} once a DELETE asked to detach it. */
+    public static final class DiskAttachment {
+        final String vmId;
+        final String diskId;
+        final String iface;
+        final boolean bootable;
+        final boolean active;
+        volatile int detachGetsLeft = -1;
+
+        DiskAttachment(String vmId, String diskId, String iface, boolean bootable, boolean active) {
+            this.vmId = vmId;
+            this.diskId = diskId;
+            this.iface = iface;
+            this.bootable = bootable;
+            this.active = active;
+        }
+
+        public String vmId() {
+            return vmId;
+        }
+
+        public String diskId() {
+            return diskId;
+        }
+
+        public String iface() {
+            return iface;
+        }
+
+        public boolean bootable() {
+            return bootable;
+        }
+
+        public boolean active() {
+            return active;
+        }
+    }
+
+    public record Nic(String id, String vmId, String name, String iface, String mac, String vnicProfileId) {
+    }
+
+    public record VnicProfile(String id, String name, String networkId) {
+    }
+
+    /** One POST body of the two-phase calls, as received. */
+    public record Posted(String path, String body) {
+    }
+
     public record StorageDomain(String id, String name, String type, String storageType) {
     }
 
@@ -90,6 +156,11 @@ public final class FakeOvirtEngine implements AutoCloseable {
         final String alias;
         volatile String status;
         volatile int lockedGetsLeft = -1;
+        volatile String format = "raw";
+        volatile boolean sparse = true;
+        volatile long provisionedSize = 1073741824L;
+        volatile String storageDomainId;
+        volatile int unlockToOkGets = -1;
 
         Disk(String id, String alias, String status) {
             this.id = id;
@@ -103,6 +174,26 @@ public final class FakeOvirtEngine implements AutoCloseable {
 
         public String status() {
             return status;
+        }
+
+        public String alias() {
+            return alias;
+        }
+
+        public String format() {
+            return format;
+        }
+
+        public boolean sparse() {
+            return sparse;
+        }
+
+        public long provisionedSize() {
+            return provisionedSize;
+        }
+
+        public String storageDomainId() {
+            return storageDomainId;
         }
     }
 
@@ -141,12 +232,20 @@ public final class FakeOvirtEngine implements AutoCloseable {
     private volatile String statusAfterCancel = "ok";
     private volatile boolean emptyNotFoundBody = true;
     private volatile Duration apiDelay = Duration.ZERO;
+    private volatile int createdLockedGets = 1;
+    private volatile int detachAfterGets = 1;
+    private final List<String[]> failures = new CopyOnWriteArrayList<>();
 
     private final Map<String, Vm> vms = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, StorageDomain> storageDomains = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Cluster> clusters = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Disk> disks = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, ImageTransfer> transfers = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, VmSpec> vmSpecs = new ConcurrentHashMap<>();
+    private final List<DiskAttachment> attachments = new CopyOnWriteArrayList<>();
+    private final Map<String, Nic> nics = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final Map<String, VnicProfile> vnicProfiles = Collections.synchronizedMap(new LinkedHashMap<>());
+    private final List<Posted> posted = new CopyOnWriteArrayList<>();
     private final Set<String> liveTokens = ConcurrentHashMap.newKeySet();
     private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
     private final List<String> revokedTokens = new CopyOnWriteArrayList<>();
@@ -242,6 +341,36 @@ public final class FakeOvirtEngine implements AutoCloseable {
         return this;
     }
 
+    /** How many reads of a disk made by {@code POST disks} answer {@code locked} before it is {@code ok} (default 1). */
+    public FakeOvirtEngine setCreatedLockedGets(int n) {
+        this.createdLockedGets = n;
+        return this;
+    }
+
+    /** How many reads still show an attachment after its DELETE (default 1). */
+    public FakeOvirtEngine setDetachAfterGets(int n) {
+        this.detachAfterGets = n;
+        return this;
+    }
+
+    /** The next request with this method whose path (under the API) matches {@code pathRegex} gets a 400 fault. */
+    public FakeOvirtEngine failNext(String method, String pathRegex) {
+        failures.add(new String[] {method, pathRegex});
+        return this;
+    }
+
+    /** A vNIC profile {@code name} of the network {@code networkId}; returns its id. */
+    public String addVnicProfile(String name, String networkId) {
+        String id = UUID.randomUUID().toString();
+        vnicProfiles.put(id, new VnicProfile(id, name, networkId));
+        return id;
+    }
+
+    /** Attaches an existing disk to a VM (as the pre-copy leaves them on the conversion host). */
+    public void attachDisk(String vmId, String diskId) {
+        attachments.add(new DiskAttachment(vmId, diskId, "virtio", false, true));
+    }
+
     public String addVm(String name) {
         return addVm(UUID.randomUUID().toString(), name);
     }
@@ -313,6 +442,34 @@ public final class FakeOvirtEngine implements AutoCloseable {
         return disks.get(id);
     }
 
+    public Vm vm(String id) {
+        return vms.get(id);
+    }
+
+    public List<Vm> vms() {
+        return snapshot(vms);
+    }
+
+    public VmSpec vmSpec(String id) {
+        return vmSpecs.get(id);
+    }
+
+    public List<DiskAttachment> attachments(String vmId) {
+        return attachments.stream().filter(a -> a.vmId.equals(vmId)).toList();
+    }
+
+    public List<Nic> nics(String vmId) {
+        return snapshot(nics).stream().filter(n -> n.vmId().equals(vmId)).toList();
+    }
+
+    public List<Disk> disks() {
+        return snapshot(disks);
+    }
+
+    public List<Posted> posted() {
+        return List.copyOf(posted);
+    }
+
     public ImageTransfer imageTransfer(String id) {
         return transfers.get(id);
     }
@@ -353,7 +510,7 @@ public final class FakeOvirtEngine implements AutoCloseable {
             } else if (path.equals(SSO_LOGOUT)) {
                 reply = logout(method, parseForm(body(ex)));
             } else if (path.startsWith(API)) {
-                body(ex);
+                String body = body(ex);
                 authorized = authorized(ex);
                 if (!authorized) {
                     reply = new Reply(401, "text/html", "<html><body>Unauthorized</body></html>");
@@ -361,7 +518,13 @@ public final class FakeOvirtEngine implements AutoCloseable {
                     if (!apiDelay.isZero()) {
                         Thread.sleep(apiDelay.toMillis());
                     }
-                    reply = api(method, path.substring(API.length()), query);
+                    reply = failure(method, path.substring(API.length()));
+                    if (reply == null) {
+                        reply = twoPhase(method, path.substring(API.length()), query, body);
+                    }
+                    if (reply == null) {
+                        reply = api(method, path.substring(API.length()), query);
+                    }
                 }
             } else {
                 reply = new Reply(404, "text/html", "<html><body>Not Found</body></html>");
@@ -480,6 +643,24 @@ public final class FakeOvirtEngine implements AutoCloseable {
                     Vm vm = vms.get(id);
                     return vm == null ? notFound() : xml(200, vmXml(vm));
                 }
+                if (method.equals("DELETE") && action == null) {
+                    Vm vm = vms.remove(id);
+                    if (vm == null) {
+                        return notFound();
+                    }
+                    boolean detachOnly = "true".equalsIgnoreCase(query.get("detach_only"));
+                    for (DiskAttachment a : attachments(id)) {
+                        attachments.remove(a);
+                        if (!detachOnly) {
+                            disks.remove(a.diskId);
+                        }
+                    }
+                    synchronized (nics) {
+                        nics.values().removeIf(n -> n.vmId().equals(id));
+                    }
+                    vmSpecs.remove(id);
+                    return new Reply(200, null, "");
+                }
                 break;
             case "storagedomains":
                 if (method.equals("GET") && id == null) {
@@ -515,6 +696,12 @@ public final class FakeOvirtEngine implements AutoCloseable {
                         return notFound();
                     }
                     synchronized (d) {
+                        if (d.unlockToOkGets == 0) {
+                            d.status = "ok";
+                            d.unlockToOkGets = -1;
+                        } else if (d.unlockToOkGets > 0) {
+                            d.unlockToOkGets--;
+                        }
                         String shown = d.status;
                         if (d.lockedGetsLeft == 0) {
                             d.status = statusAfterCancel;
@@ -573,6 +760,178 @@ public final class FakeOvirtEngine implements AutoCloseable {
         return notFound();
     }
 
+    private Reply failure(String method, String rest) {
+        for (String[] f : failures) {
+            if (f[0].equals(method) && rest.matches(f[1]) && failures.remove(f)) {
+                return fault(400, "Operation Failed", "[Injected failure of " + method + " " + rest + ".]");
+            }
+        }
+        return null;
+    }
+
+    /** The two-phase calls (see the class comment); null when the request is not one of them. */
+    private Reply twoPhase(String method, String rest, Map<String, String> query, String body) {
+        String[] parts = rest.replaceAll("^/+", "").split("/");
+        String collection = parts[0];
+        String id = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : null;
+        String sub = parts.length > 2 ? parts[2] : null;
+        String subId = parts.length > 3 ? URLDecoder.decode(parts[3], StandardCharsets.UTF_8) : null;
+        if (method.equals("POST")) {
+            posted.add(new Posted(rest, body));
+        }
+        if (collection.equals("disks") && id == null && method.equals("POST")) {
+            FakeXml x = FakeXml.parse(body, "disk");
+            String name = x.text("name") != null ? x.text("name") : x.text("alias");
+            String provisioned = x.text("provisioned_size");
+            String sd = x.attr("storage_domains/storage_domain", "id");
+            if (name == null || provisioned == null || sd == null || x.text("format") == null) {
+                return fault(400, "Incomplete parameters", "Disk [name, provisionedSize, format, storageDomain] required");
+            }
+            if (!storageDomains.containsKey(sd)) {
+                return fault(404, "Operation Failed", "Entity not found: storage domain " + sd);
+            }
+            Disk d = new Disk(UUID.randomUUID().toString(), name, createdLockedGets > 0 ? "locked" : "ok");
+            d.format = x.text("format");
+            d.sparse = Boolean.parseBoolean(x.text("sparse"));
+            d.provisionedSize = Long.parseLong(provisioned);
+            d.storageDomainId = sd;
+            d.unlockToOkGets = createdLockedGets > 0 ? createdLockedGets - 1 : -1;
+            disks.put(d.id, d);
+            return xml(201, diskXml(d));
+        }
+        if (collection.equals("vnicprofiles") && id == null && method.equals("GET")) {
+            return xml(200, list("vnic_profiles", snapshot(vnicProfiles).stream().map(p ->
+                    "<vnic_profile href=\"" + href("vnicprofiles", p.id()) + "\" id=\"" + p.id() + "\">\n"
+                            + "  <name>" + esc(p.name()) + "</name>\n  <pass_through>\n    <mode>disabled</mode>\n"
+                            + "  </pass_through>\n  <port_mirroring>false</port_mirroring>\n"
+                            + "  <network href=\"" + href("networks", p.networkId()) + "\" id=\"" + p.networkId()
+                            + "\"/>\n</vnic_profile>\n").toList()));
+        }
+        if (collection.equals("vms") && id == null && method.equals("POST")) {
+            FakeXml x = FakeXml.parse(body, "vm");
+            String name = x.text("name");
+            String cluster = x.attr("cluster", "id");
+            String template = x.text("template/name");
+            if (name == null || cluster == null || template == null) {
+                return fault(400, "Incomplete parameters", "Vm [name, cluster, template] required");
+            }
+            if (!clusters.containsKey(cluster)) {
+                return fault(404, "Operation Failed", "Entity not found: cluster " + cluster);
+            }
+            if (snapshot(vms).stream().anyMatch(v -> v.name().equals(name))) {
+                return fault(409, "Operation Failed", "[Cannot add VM. VM with the same name already exists.]");
+            }
+            String vmId = UUID.randomUUID().toString();
+            vms.put(vmId, new Vm(vmId, name, "down", cluster));
+            vmSpecs.put(vmId, new VmSpec(template, x.number("memory"), (int) x.number("cpu/topology/sockets"),
+                    (int) x.number("cpu/topology/cores"), (int) x.number("cpu/topology/threads"),
+                    String.valueOf(x.text("os/type")), String.valueOf(x.text("bios/type")),
+                    x.text("type") == null ? "server" : x.text("type")));
+            return xml(201, vmXml(vms.get(vmId)));
+        }
+        if (!collection.equals("vms") || id == null || sub == null) {
+            return null;
+        }
+        if (!vms.containsKey(id)) {
+            return notFound();
+        }
+        if (sub.equals("diskattachments")) {
+            if (subId == null && method.equals("GET")) {
+                return xml(200, list("disk_attachments", attachments(id).stream().filter(this::stillShown)
+                        .map(this::attachmentXml).toList()));
+            }
+            if (subId == null && method.equals("POST")) {
+                FakeXml x = FakeXml.parse(body, "disk_attachment");
+                String diskId = x.attr("disk", "id");
+                if (diskId == null || x.text("interface") == null) {
+                    return fault(400, "Incomplete parameters", "DiskAttachment [disk.id, interface] required");
+                }
+                if (!disks.containsKey(diskId)) {
+                    return fault(404, "Operation Failed", "Entity not found: disk " + diskId);
+                }
+                if (attachments.stream().anyMatch(a -> a.diskId.equals(diskId))) {
+                    return fault(409, "Operation Failed", "[Cannot attach Virtual Disk. The disk is already attached to a VM.]");
+                }
+                DiskAttachment a = new DiskAttachment(id, diskId, x.text("interface"),
+                        Boolean.parseBoolean(x.text("bootable")), Boolean.parseBoolean(x.text("active")));
+                attachments.add(a);
+                return xml(201, attachmentXml(a));
+            }
+            DiskAttachment a = attachments(id).stream().filter(at -> at.diskId.equals(subId)).findFirst().orElse(null);
+            if (a == null) {
+                return notFound();
+            }
+            if (method.equals("GET")) {
+                return stillShown(a) ? xml(200, attachmentXml(a)) : notFound();
+            }
+            if (method.equals("DELETE")) {
+                if (a.detachGetsLeft >= 0) {
+                    return fault(409, "Operation Failed", "[Cannot detach Virtual Disk. Related operation is currently in progress.]");
+                }
+                a.detachGetsLeft = detachAfterGets;
+                if (detachAfterGets == 0) {
+                    attachments.remove(a);
+                }
+                return new Reply(200, null, "");
+            }
+        }
+        if (sub.equals("nics")) {
+            if (subId == null && method.equals("GET")) {
+                return xml(200, list("nics", nics(id).stream().map(this::nicXml).toList()));
+            }
+            if (subId == null && method.equals("POST")) {
+                FakeXml x = FakeXml.parse(body, "nic");
+                String profile = x.attr("vnic_profile", "id");
+                if (x.text("name") == null) {
+                    return fault(400, "Incomplete parameters", "Nic [name] required");
+                }
+                if (profile != null && !vnicProfiles.containsKey(profile)) {
+                    return fault(404, "Operation Failed", "Entity not found: vnic profile " + profile);
+                }
+                Nic n = new Nic(UUID.randomUUID().toString(), id, x.text("name"),
+                        x.text("interface") == null ? "virtio" : x.text("interface"), x.text("mac/address"), profile);
+                nics.put(n.id(), n);
+                return xml(201, nicXml(n));
+            }
+        }
+        return null;
+    }
+
+    /** Counts a read of an attachment being detached; false once it is gone. */
+    private boolean stillShown(DiskAttachment a) {
+        synchronized (a) {
+            if (a.detachGetsLeft < 0) {
+                return true;
+            }
+            if (a.detachGetsLeft == 0) {
+                attachments.remove(a);
+                return false;
+            }
+            a.detachGetsLeft--;
+            return true;
+        }
+    }
+
+    private String attachmentXml(DiskAttachment a) {
+        return "<disk_attachment href=\"" + API + "/vms/" + a.vmId + "/diskattachments/" + a.diskId + "\" id=\""
+                + a.diskId + "\">\n  <active>" + a.active + "</active>\n  <bootable>" + a.bootable
+                + "</bootable>\n  <interface>" + esc(a.iface) + "</interface>\n  <pass_discard>false</pass_discard>\n"
+                + "  <read_only>false</read_only>\n  <uses_scsi_reservation>false</uses_scsi_reservation>\n"
+                + "  <disk href=\"" + href("disks", a.diskId) + "\" id=\"" + a.diskId + "\"/>\n"
+                + "  <vm href=\"" + href("vms", a.vmId) + "\" id=\"" + a.vmId + "\"/>\n</disk_attachment>\n";
+    }
+
+    private String nicXml(Nic n) {
+        return "<nic href=\"" + API + "/vms/" + n.vmId() + "/nics/" + n.id() + "\" id=\"" + n.id() + "\">\n"
+                + "  <name>" + esc(n.name()) + "</name>\n  <interface>" + esc(n.iface()) + "</interface>\n"
+                + "  <linked>true</linked>\n"
+                + (n.mac() == null ? "" : "  <mac>\n    <address>" + esc(n.mac()) + "</address>\n  </mac>\n")
+                + "  <plugged>true</plugged>\n"
+                + (n.vnicProfileId() == null ? "" : "  <vnic_profile href=\"" + href("vnicprofiles", n.vnicProfileId())
+                        + "\" id=\"" + n.vnicProfileId() + "\"/>\n")
+                + "  <vm href=\"" + href("vms", n.vmId()) + "\" id=\"" + n.vmId() + "\"/>\n</nic>\n";
+    }
+
     private static <T> List<T> snapshot(Map<String, T> map) {
         synchronized (map) {
             return new ArrayList<>(map.values());
@@ -621,10 +980,20 @@ public final class FakeOvirtEngine implements AutoCloseable {
 
     private String vmXml(Vm vm) {
         StringBuilder sb = new StringBuilder();
+        VmSpec spec = vmSpecs.get(vm.id());
         sb.append("<vm href=\"").append(href("vms", vm.id())).append("\" id=\"").append(vm.id()).append("\">\n")
-                .append("  <name>").append(esc(vm.name())).append("</name>\n")
-                .append("  <status>").append(vm.status()).append("</status>\n")
-                .append("  <type>server</type>\n");
+                .append("  <name>").append(esc(vm.name())).append("</name>\n");
+        if (spec != null) {
+            sb.append("  <bios>\n    <type>").append(esc(spec.biosType())).append("</type>\n  </bios>\n")
+                    .append("  <cpu>\n    <architecture>x86_64</architecture>\n    <topology>\n      <cores>")
+                    .append(spec.cores()).append("</cores>\n      <sockets>").append(spec.sockets())
+                    .append("</sockets>\n      <threads>").append(spec.threads())
+                    .append("</threads>\n    </topology>\n  </cpu>\n")
+                    .append("  <memory>").append(spec.memory()).append("</memory>\n")
+                    .append("  <os>\n    <type>").append(esc(spec.osType())).append("</type>\n  </os>\n");
+        }
+        sb.append("  <status>").append(vm.status()).append("</status>\n")
+                .append("  <type>").append(spec == null ? "server" : esc(spec.type())).append("</type>\n");
         if (vm.clusterId() != null) {
             sb.append("  <cluster href=\"").append(href("clusters", vm.clusterId())).append("\" id=\"")
                     .append(vm.clusterId()).append("\"/>\n");
@@ -667,11 +1036,15 @@ public final class FakeOvirtEngine implements AutoCloseable {
                 + "  <name>" + esc(d.alias) + "</name>\n"
                 + "  <alias>" + esc(d.alias) + "</alias>\n"
                 + "  <content_type>data</content_type>\n"
-                + "  <format>raw</format>\n"
-                + "  <provisioned_size>1073741824</provisioned_size>\n"
-                + "  <sparse>true</sparse>\n"
+                + "  <format>" + d.format + "</format>\n"
+                + "  <provisioned_size>" + d.provisionedSize + "</provisioned_size>\n"
+                + "  <shareable>false</shareable>\n"
+                + "  <sparse>" + d.sparse + "</sparse>\n"
                 + "  <status>" + status + "</status>\n"
                 + "  <storage_type>image</storage_type>\n"
+                + (d.storageDomainId == null ? "" : "  <storage_domains>\n    <storage_domain href=\""
+                        + href("storagedomains", d.storageDomainId) + "\" id=\"" + d.storageDomainId
+                        + "\"/>\n  </storage_domains>\n")
                 + "</disk>\n";
     }
 
