@@ -25,7 +25,9 @@ public final class LimitsParser {
     static final long MAX_BYTES_PER_SECOND = 1_000_000_000_000L;
     private static final Pattern PERCENT = Pattern.compile("\\s*(\\d{1,9})\\s*%\\s*");
     private static final Pattern DIGITS = Pattern.compile("\\s*(\\d{1,19})\\s*");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private LimitsParser() {
     }
