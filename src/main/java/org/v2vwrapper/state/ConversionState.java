@@ -48,6 +48,7 @@ public final class ConversionState {
     private final List<String> ovirtDiskIds = new ArrayList<>();
     private final TreeMap<Integer, String> ospVolumeIds = new TreeMap<>();
     private String displayName;
+    private Map<String, String> throttling;
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -117,6 +118,18 @@ public final class ConversionState {
                 return;
             }
             this.lastMessage = message;
+        }
+        notify(Change.PHASE);
+    }
+
+    /** The limits in force, e.g. {@code {"cpu": "50%", "network": "1048576"}} (see throttle/Throttling). */
+    public void setThrottling(Map<String, String> inForce) {
+        synchronized (this) {
+            Map<String, String> copy = Collections.unmodifiableMap(new LinkedHashMap<>(inForce));
+            if (copy.equals(throttling)) {
+                return;
+            }
+            throttling = copy;
         }
         notify(Change.PHASE);
     }
@@ -302,6 +315,7 @@ public final class ConversionState {
         putIfKnown(out, "return_code", returnCode);
         putIfKnown(out, "vm_id", vmId);
         putIfKnown(out, "last_message", lastMessage);
+        putIfKnown(out, "throttling", throttling);
         putIfKnown(out, "failed", failed);
         putIfKnown(out, "finished", finished);
         return out;
