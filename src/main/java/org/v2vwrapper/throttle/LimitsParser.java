@@ -57,8 +57,9 @@ public final class LimitsParser {
             node = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the offending text; report only where it went wrong.
-            return new Malformed("throttling file ignored: it is not valid JSON (line "
-                + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            var at = e.getLocation();
+            return new Malformed("throttling file ignored: it is not valid JSON"
+                + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (node == null || node.isMissingNode()) {
             return new Malformed("throttling file ignored: it is empty");
