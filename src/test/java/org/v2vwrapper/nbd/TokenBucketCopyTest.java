@@ -67,6 +67,31 @@ class TokenBucketCopyTest {
     }
 
     @Test
+    void twoCopiesAtOnceShareOneLimit() throws Exception {
+        NbdkitTestSupport.assumeNbdkit();
+        TokenBucket bucket = new TokenBucket(20L * MIB);
+        try (NbdkitProcess a = NbdkitTestSupport.start(NbdkitConfig.of("pattern", "size=50M"));
+             NbdkitProcess b = NbdkitTestSupport.start(NbdkitConfig.of("pattern", "size=50M"));
+             NbdClient ca = NbdClient.connect(a.uri(), OPTIONS);
+             NbdClient cb = NbdClient.connect(b.uri(), OPTIONS)) {
+            CopyOptions options = CopyOptions.DEFAULTS.withBandwidth(bucket);
+            long start = System.nanoTime();
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new DiskCopier(ca, options, CopyProgress.NONE).copyAll(dir.resolve("a.img"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            new DiskCopier(cb, options, CopyProgress.NONE).copyAll(dir.resolve("b.img"));
+            first.get(60, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf("2 × 50 MiB at once under one 20 MiB/s limit: %.2f s%n", seconds);
+            assertTrue(seconds >= 4.0 && seconds <= 6.0, "took " + seconds + " s, expected 5 s ± 20 %");
+        }
+    }
+
+    @Test
     void unlimitedIsAFastPathAndTheSharedUnlimitedBucketStaysUnlimited() throws Exception {
         TokenBucket bucket = TokenBucket.unlimited();
         long start = System.nanoTime();
