@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * requestsInFlight requests outstanding, spread over the client's connections. Each reply is written with a
  * positional write on the connection's reader thread, so there are as many writers as connections and no
  * hand-off between threads. A fixed pool of direct buffers bounds memory and the number in flight.
+ * Each data read first waits for {@link CopyOptions#bandwidth()} (the run's network limit); zero ranges
+ * move no data and cost nothing.
  */
 public final class DiskCopier {
     private static final Logger LOG = LoggerFactory.getLogger(DiskCopier.class);
@@ -165,6 +167,8 @@ public final class DiskCopier {
             long end = offset + length;
             while (position < end) {
                 int count = (int) Math.min(requestSize, end - position);
+                // Before taking a slot, so that a wait for bandwidth holds no buffer.
+                options.bandwidth().acquire(count);
                 ByteBuffer buffer = takeBuffer();
                 buffer.clear().limit(count);
                 long at = position;

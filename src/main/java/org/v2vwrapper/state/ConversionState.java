@@ -45,6 +45,7 @@ public final class ConversionState {
     /** Where the current disk's entry sits in {@link #disks}; differs from currentDisk when the list is shorter. */
     private int currentSlot = -1;
     private final LogFacts facts = new LogFacts();
+    private Map<String, String> throttling;
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -114,6 +115,18 @@ public final class ConversionState {
                 return;
             }
             this.lastMessage = message;
+        }
+        notify(Change.PHASE);
+    }
+
+    /** The limits in force, e.g. {@code {"cpu": "50%", "network": "1048576"}} (see throttle/Throttling). */
+    public void setThrottling(Map<String, String> inForce) {
+        synchronized (this) {
+            Map<String, String> copy = Collections.unmodifiableMap(new LinkedHashMap<>(inForce));
+            if (copy.equals(throttling)) {
+                return;
+            }
+            throttling = copy;
         }
         notify(Change.PHASE);
     }
@@ -276,6 +289,7 @@ public final class ConversionState {
         putIfKnown(out, "return_code", returnCode);
         putIfKnown(out, "vm_id", vmId);
         putIfKnown(out, "last_message", lastMessage);
+        putIfKnown(out, "throttling", throttling);
         putIfKnown(out, "failed", failed);
         putIfKnown(out, "finished", finished);
         return out;
