@@ -55,15 +55,17 @@ public final class NbdkitProcess implements AutoCloseable {
     private final Process process;
     private final Path directory;
     private final Path socket;
+    private final NbdUri uri;
     private final Deque<String> outputTail = new ArrayDeque<>();
     private Thread outputForwarder;
     private boolean stopped;
 
-    private NbdkitProcess(String label, Process process, Path directory, Path socket) {
+    private NbdkitProcess(String label, Process process, Path directory, Path socket, NbdUri uri) {
         this.label = label;
         this.process = process;
         this.directory = directory;
         this.socket = socket;
+        this.uri = uri;
     }
 
     /** Starts nbdkit with the default binary ("nbdkit" on PATH). */
@@ -78,7 +80,7 @@ public final class NbdkitProcess implements AutoCloseable {
      */
     public static NbdkitProcess start(String nbdkit, String label, NbdkitConfig config, Duration startTimeout)
         throws IOException {
-        return start(nbdkit, label, config, startTimeout, null);
+        return start(nbdkit, label, config, startTimeout, null, null, 0);
     }
 
     /**
@@ -88,11 +90,30 @@ public final class NbdkitProcess implements AutoCloseable {
      */
     public static NbdkitProcess start(String label, NbdkitConfig config, Duration startTimeout, Cleanup cleanup)
         throws IOException {
-        return start("nbdkit", label, config, startTimeout, cleanup);
+        return start("nbdkit", label, config, startTimeout, cleanup, null, 0);
+    }
+
+    /**
+     * Starts nbdkit listening on TCP {@code 127.0.0.1:port} instead of a Unix socket (for {@code nbd_export_only},
+     * whose exports are reached through an ssh tunnel) and waits until its pidfile exists, which nbdkit writes
+     * once it listens. Always loopback: nothing this wrapper starts listens beyond 127.0.0.1.
+     */
+    public static NbdkitProcess startOnLoopbackPort(String label, NbdkitConfig config, int port, Duration startTimeout)
+        throws IOException {
+        return startOnLoopbackPort(label, config, port, startTimeout, null);
+    }
+
+    /** As {@link #startOnLoopbackPort(String, NbdkitConfig, int, Duration)}, stopped by the run's cleanup. */
+    public static NbdkitProcess startOnLoopbackPort(String label, NbdkitConfig config, int port, Duration startTimeout,
+                                                    Cleanup cleanup) throws IOException {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        return start("nbdkit", label, config, startTimeout, cleanup, "127.0.0.1", port);
     }
 
     static NbdkitProcess start(String nbdkit, String label, NbdkitConfig config, Duration startTimeout,
-                               Cleanup cleanup) throws IOException {
+                               Cleanup cleanup, String tcpAddress, int tcpPort) throws IOException {
         Path directory = Files.createTempDirectory("v2v-nbdkit-",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path socket = directory.resolve("nbdkit.sock");
@@ -103,12 +124,16 @@ public final class NbdkitProcess implements AutoCloseable {
             if (config.password() != null) {
                 writeSecret(passwordFile, config.password());
             }
-            List<String> command = buildCommand(nbdkit, config, socket, pidFile, passwordFile);
+            List<String> command = tcpAddress == null
+                ? buildCommand(nbdkit, config, socket, pidFile, passwordFile)
+                : buildCommand(nbdkit, config, List.of("-i", tcpAddress, "-p", Integer.toString(tcpPort)), pidFile,
+                    passwordFile);
             LOG.info("starting nbdkit for {}: {}", label, command); // no secret: the password is +FILE
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(config.environment());
             Process process = spawn(builder);
-            started = new NbdkitProcess(label, process, directory, socket);
+            started = new NbdkitProcess(label, process, directory, socket,
+                tcpAddress == null ? NbdUri.unix(socket, "") : NbdUri.tcp(tcpAddress, tcpPort, ""));
             if (cleanup != null) {
                 cleanup.register("nbdkit for " + label, started::stop);
             } else {
@@ -117,7 +142,7 @@ public final class NbdkitProcess implements AutoCloseable {
             started.forwardOutput();
             started.awaitReady(pidFile, startTimeout);
             Files.deleteIfExists(passwordFile); // nbdkit read it while parsing its arguments
-            LOG.info("nbdkit for {} is ready: pid {}, socket {}", label, process.pid(), socket);
+            LOG.info("nbdkit for {} is ready: pid {}, {}", label, process.pid(), started.uri);
             return started;
         } catch (IOException | RuntimeException e) {
             if (started != null) {
@@ -131,8 +156,14 @@ public final class NbdkitProcess implements AutoCloseable {
 
     static List<String> buildCommand(String nbdkit, NbdkitConfig config, Path socket, Path pidFile,
                                      Path passwordFile) {
-        List<String> command = new ArrayList<>(List.of(nbdkit, "--exit-with-parent", "--readonly", "--foreground",
-            "-U", socket.toString(), "-P", pidFile.toString()));
+        return buildCommand(nbdkit, config, List.of("-U", socket.toString()), pidFile, passwordFile);
+    }
+
+    private static List<String> buildCommand(String nbdkit, NbdkitConfig config, List<String> listen, Path pidFile,
+                                             Path passwordFile) {
+        List<String> command = new ArrayList<>(List.of(nbdkit, "--exit-with-parent", "--readonly", "--foreground"));
+        command.addAll(listen);
+        command.addAll(List.of("-P", pidFile.toString()));
         for (String filter : config.optionalFilters()) {
             if (NbdkitFilters.isAvailable(nbdkit, filter)) {
                 command.add("--filter=" + filter);
@@ -150,9 +181,10 @@ public final class NbdkitProcess implements AutoCloseable {
     }
 
     public NbdUri uri() {
-        return NbdUri.unix(socket, "");
+        return uri;
     }
 
+    /** The Unix socket (it does not exist for a TCP nbdkit). */
     public Path socket() {
         return socket;
     }
@@ -234,8 +266,8 @@ public final class NbdkitProcess implements AutoCloseable {
     private void awaitReady(Path pidFile, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            // nbdkit writes the pidfile once it listens on the socket.
-            if (Files.exists(socket) && Files.exists(pidFile) && Files.size(pidFile) > 0) {
+            // nbdkit writes the pidfile once it listens (on the socket or the TCP port).
+            if ((!uri.isUnix() || Files.exists(socket)) && Files.exists(pidFile) && Files.size(pidFile) > 0) {
                 return;
             }
             if (!process.isAlive()) {

@@ -176,7 +176,7 @@ class ChangedAreaCopierTest {
                 "vm=moref=" + vm.value(), "snapshot=" + s1.value(), "transports=file:nbdssl:nbd",
                 "file=" + d.fileName()), List.of(), List.of(),
                 java.util.Map.of("FAKE_NBDKIT_MAP", fake.frozenImageMap().toString(),
-                        "FAKE_NBDKIT_ARGS_LOG", argsLog.toString()), fake.password(), "password");
+                        "FAKE_NBDKIT_ARGS_LOG", argsLog.toString()), new org.v2vwrapper.request.Secret(fake.password()), "password");
         Path destination = dir.resolve("dest");
         try (NbdkitProcess nbdkit = NbdkitProcess.start(script.toString(), "web01-sda", vddk, START);
              NbdClient nbd = NbdClient.connect(nbdkit.uri(), NBD)) {

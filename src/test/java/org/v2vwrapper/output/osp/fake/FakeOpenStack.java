@@ -32,13 +32,34 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A small, stateful OpenStack cloud on 127.0.0.1 for tests: Keystone v3 password authentication with project
- * scoped tokens and a service catalog that points compute, volumev3 and network at this server, plus the parts of
- * Nova, Cinder v3 and Neutron an OpenStack conversion uses. JSON is shaped like the real APIs (api-ref), so
+ * scoped tokens and a service catalog that points compute, volumev3, network and image at this server, plus the
+ * parts of Nova, Cinder v3, Neutron and Glance v2 an OpenStack conversion and an OpenStack → OpenStack migration use. JSON is shaped like the real APIs (api-ref), so
  * openstack4j parses it as it would a real cloud's.
  *
  * <p>Every request is recorded ({@link #calls()}) with the project of the token that made it. Resources are
  * per project: a transferred volume changes project, a port exists until deleted, a server boots from volumes
  * of its own project only. Failures can be injected ({@link #failOn}, {@link #delayOn}, {@link #nextServerFault}).
+ *
+ * <p>The source side of an OpenStack → OpenStack migration: Nova {@code os-stop} (the server is SHUTOFF after
+ * {@link Server#stopPolls} GETs, or never), {@code createImage} (a Glance image in the server's project, id in the
+ * Location header and in the 2.45+ body), {@code os-volume_attachments} GET/POST/DELETE with the {@code device}
+ * field (next free {@code /dev/vdX}; {@code vda} is taken on image-booted servers), Cinder snapshots
+ * (create with {@code force}, status, delete), volumes from snapshots ({@code snapshot_id}) and from images
+ * ({@code imageRef}; bootable), {@code os-set_bootable}, the {@code in-use} state (deleting an attached volume, or
+ * one with snapshots, is refused as Cinder does), Glance v2 images with {@code status} (queued → saving → active)
+ * and {@code min_disk}. With {@link #storage} every volume, snapshot and image has a sparse backing file (copies
+ * stay sparse), and with {@link #devDiskById} an attachment to that server creates
+ * {@code virtio-<volume id[:20]>} there, a symlink to the volume's file. Faults: {@link #failNextVolume},
+ * {@link #failNextSnapshot}, {@link #failNextImage}, {@link #stuckAttaching}, besides the HTTP ones.
+ *
+ * <p>JSON field names checked against openstack4j 3.12's model classes (javap of their Jackson annotations):
+ * {@code NovaServer} ({@code image}, {@code accessIPv4}, {@code os-extended-volumes:volumes_attached}, {@code status}),
+ * {@code NovaVolumeAttachment} ({@code volumeAttachment}: {@code id}, {@code serverId}, {@code volumeId},
+ * {@code device}), {@code CinderVolume} ({@code snapshot_id}, {@code imageRef}, {@code bootable},
+ * {@code description}, {@code volume_type}, {@code volume_image_metadata}, {@code attachments}),
+ * {@code CinderVolumeSnapshot} ({@code snapshot}: {@code volume_id}, {@code status}, {@code size}, {@code force}),
+ * {@code GlanceImage} (unwrapped: {@code status}, {@code min_disk}, {@code size}, {@code disk_format}); and they
+ * are driven through openstack4j in {@code FakeOpenStackSourceTest}.
  *
  * <p>Typical use: {@code start()}, {@code project(…)}, {@code user(…)}, seed servers/flavors/networks, point
  * {@code OS_AUTH_URL} at {@link #authUrl()}, run, assert on {@link #calls()} and the state, {@code close()}.
@@ -108,6 +129,18 @@ public final class FakeOpenStack implements AutoCloseable {
         public final List<Map<String, Object>> blockDevices = new ArrayList<>();
         public final List<String> ports = new ArrayList<>();
         public final List<String> securityGroups = new ArrayList<>();
+        /** Glance image id the server booted from, or null (boot from volume). */
+        public String image;
+        /** What openstacksdk/ssh would use to reach it (the source conversion host's address). */
+        public String accessIPv4 = "";
+        /** Image-booted servers: the file behind the root disk, copied by createImage (null: no data). */
+        public java.nio.file.Path rootDisk;
+        /** Size (GiB) of an image-booted server's root disk: the min_disk of its createImage images. */
+        public int rootDiskGib = 1;
+        /** GETs after os-stop before the server is SHUTOFF; &lt; 0: it never stops (shutdown timeout). */
+        public int stopPolls = 1;
+        int stopPollsLeft;
+        boolean stopping;
         String pendingFault;
         boolean building;
 
@@ -127,6 +160,15 @@ public final class FakeOpenStack implements AutoCloseable {
         public final Map<String, String> metadata = new LinkedHashMap<>();
         /** server id → device */
         public final Map<String, String> attachments = new LinkedHashMap<>();
+        public boolean bootable;
+        public String description = "";
+        public String snapshotId;
+        public String imageId;
+        public String volumeType;
+        /** The file holding the volume's bytes when {@link #storage} is set. */
+        public java.nio.file.Path backingFile;
+        int creatingPolls;
+        String finalStatus = "available";
         boolean detachingOnce;
 
         Volume(String id, String name, String project) {
@@ -193,6 +235,47 @@ public final class FakeOpenStack implements AutoCloseable {
     public record SecurityGroup(String id, String name, String project) {
     }
 
+    /** A Cinder snapshot. */
+    public static final class VolumeSnapshot {
+        public final String id;
+        public final String name;
+        public final String volumeId;
+        public final String project;
+        public final int size;
+        public String status = "creating";
+        public String description = "";
+        public java.nio.file.Path backingFile;
+        int creatingPolls;
+        String finalStatus = "available";
+
+        VolumeSnapshot(String id, String name, String volumeId, String project, int size) {
+            this.id = id;
+            this.name = name;
+            this.volumeId = volumeId;
+            this.project = project;
+            this.size = size;
+        }
+    }
+
+    /** A Glance v2 image. */
+    public static final class Image {
+        public final String id;
+        public final String name;
+        public final String project;
+        public String status = "queued";
+        public int minDisk;
+        public long size;
+        public java.nio.file.Path backingFile;
+        int savingPolls;
+        String finalStatus = "active";
+
+        Image(String id, String name, String project) {
+            this.id = id;
+            this.name = name;
+            this.project = project;
+        }
+    }
+
     public record Flavor(String id, String name) {
     }
 
@@ -214,6 +297,16 @@ public final class FakeOpenStack implements AutoCloseable {
     private final Map<String, SecurityGroup> securityGroups = new LinkedHashMap<>();
     private final Map<String, Flavor> flavors = new LinkedHashMap<>();
     private final Map<String, String> volumeTypes = new LinkedHashMap<>();
+    private final Map<String, VolumeSnapshot> snapshots = new LinkedHashMap<>();
+    private final Map<String, Image> images = new LinkedHashMap<>();
+    private final Map<String, java.nio.file.Path> devDiskById = new LinkedHashMap<>();
+    private final java.util.Set<String> stuckAttaching = new java.util.HashSet<>();
+    private java.nio.file.Path storage;
+    private long bytesPerGib = 1L << 30;
+    private int creationPolls = 1;
+    private boolean nextVolumeError;
+    private boolean nextSnapshotError;
+    private boolean nextImageError;
     private final List<Rule> rules = new ArrayList<>();
     private Duration tokenLifetime = Duration.ofHours(1);
     private String nextServerFault;
@@ -609,6 +702,7 @@ public final class FakeOpenStack implements AutoCloseable {
                 service("nova", "compute", base + "/compute/v2.1"),
                 service("cinderv3", "volumev3", base + "/volume/v3/" + projectId),
                 service("neutron", "network", base + "/network"),
+                service("glance", "image", base + "/image"),
                 service("keystone", "identity", base + "/identity"));
     }
 
@@ -677,6 +771,9 @@ public final class FakeOpenStack implements AutoCloseable {
         if (p.startsWith("/network/v2.0/")) {
             return network(r, p.substring("/network/v2.0".length()));
         }
+        if (p.startsWith("/image/v2/")) {
+            return image(r, p.substring("/image/v2".length()));
+        }
         throw fail(p, 404, "The resource could not be found.");
     }
 
@@ -717,12 +814,27 @@ public final class FakeOpenStack implements AutoCloseable {
                 throw fail(r.path(), 404, "Instance " + mm.group(1) + " could not be found.");
             }
             if (m.equals("GET")) {
+                advanceStop(s);
                 return Map.of("server", serverJson(s, true));
             }
             if (m.equals("DELETE")) {
                 deleteServer(s);
                 return null;
             }
+        }
+        if (m.equals("POST") && (mm = Pattern.compile("^/servers/([^/]+)/action$").matcher(p)).matches()) {
+            Server s = servers.get(mm.group(1));
+            if (s == null || !s.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Instance " + mm.group(1) + " could not be found.");
+            }
+            return serverAction(r, s);
+        }
+        if (m.equals("POST") && (mm = Pattern.compile("^/servers/([^/]+)/os-volume_attachments$").matcher(p)).matches()) {
+            Server s = servers.get(mm.group(1));
+            if (s == null || !s.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Instance " + mm.group(1) + " could not be found.");
+            }
+            return Map.of("volumeAttachment", attachVolume(r, s));
         }
         if ((mm = Pattern.compile("^/servers/([^/]+)/os-volume_attachments(?:/([^/]+))?$").matcher(p)).matches()) {
             Server s = servers.get(mm.group(1));
@@ -738,6 +850,14 @@ public final class FakeOpenStack implements AutoCloseable {
                 }
                 return Map.of("volumeAttachments", out);
             }
+            if (m.equals("GET") && mm.group(2) != null) {
+                Volume v = volumes.get(mm.group(2));
+                if (v == null || !v.attachments.containsKey(s.id)) {
+                    throw fail(r.path(), 404, "Instance " + s.id + " is not attached.");
+                }
+                return Map.of("volumeAttachment", Map.of("id", v.id, "volumeId", v.id, "serverId", s.id,
+                        "device", v.attachments.get(s.id)));
+            }
             if (m.equals("DELETE") && mm.group(2) != null) {
                 Volume v = volumes.get(mm.group(2));
                 if (v == null || !v.attachments.containsKey(s.id)) {
@@ -746,6 +866,7 @@ public final class FakeOpenStack implements AutoCloseable {
                 v.attachments.remove(s.id);
                 v.status = v.attachments.isEmpty() ? "detaching" : "in-use";
                 v.detachingOnce = true;
+                removeDevLink(s.id, v);
                 return null;
             }
         }
@@ -780,14 +901,30 @@ public final class FakeOpenStack implements AutoCloseable {
         j.put("tenant_id", s.project);
         j.put("user_id", "u");
         j.put("flavor", Map.of("id", s.flavorId == null ? "" : s.flavorId, "links", List.of()));
-        j.put("image", "");
+        // Nova writes "" for boot-from-volume servers and {"id": …, "links": […]} for image-booted ones.
+        j.put("image", s.image == null ? "" : Map.of("id", s.image, "links", List.of()));
+        j.put("accessIPv4", s.accessIPv4);
+        j.put("accessIPv6", "");
+        j.put("OS-EXT-STS:task_state", s.stopping ? "powering-off" : null);
+        j.put("OS-EXT-STS:power_state", s.status.equals("SHUTOFF") ? 4 : 1);
         j.put("addresses", Map.of());
         j.put("metadata", Map.of());
         j.put("created", NOVA_TIME.format(Instant.now()));
         j.put("updated", NOVA_TIME.format(Instant.now()));
         j.put("OS-EXT-STS:vm_state", s.status.toLowerCase(java.util.Locale.ROOT));
-        j.put("os-extended-volumes:volumes_attached",
-                s.blockDevices.stream().map(b -> Map.of("id", b.get("uuid"))).toList());
+        List<Object> attached = new ArrayList<>();
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        for (Map<String, Object> b : s.blockDevices) {
+            if (seen.add(b.get("uuid"))) {
+                attached.add(Map.of("id", b.get("uuid")));
+            }
+        }
+        for (Volume v : volumes.values()) {
+            if (v.attachments.containsKey(s.id) && seen.add(v.id)) {
+                attached.add(Map.of("id", v.id));
+            }
+        }
+        j.put("os-extended-volumes:volumes_attached", attached);
         j.put("security_groups", s.securityGroups.stream().map(g -> Map.of("name", g)).toList());
         if (s.faultMessage != null) {
             j.put("fault", Map.of("code", 500, "message", s.faultMessage, "created", NOVA_TIME.format(Instant.now())));
@@ -874,6 +1011,9 @@ public final class FakeOpenStack implements AutoCloseable {
     private void deleteServer(Server s) {
         servers.remove(s.id);
         for (Volume v : volumes.values()) {
+            if (v.attachments.containsKey(s.id)) {
+                removeDevLink(s.id, v);
+            }
             if (v.attachments.remove(s.id) != null && v.attachments.isEmpty()) {
                 v.status = "available";
             }
@@ -911,6 +1051,9 @@ public final class FakeOpenStack implements AutoCloseable {
                 throw fail(r.path(), 404, "Volume " + mm.group(1) + " could not be found.");
             }
             if (m.equals("GET")) {
+                if (v.status.equals("creating") && --v.creatingPolls < 0) {
+                    v.status = v.finalStatus;
+                }
                 if (v.status.equals("detaching") && !v.detachingOnce) {
                     v.status = "available";
                 }
@@ -924,9 +1067,19 @@ public final class FakeOpenStack implements AutoCloseable {
                             + "error_restoring or error_extending or error_managing and must not be migrating, attached, "
                             + "belong to a group, have snapshots or be disassociated from snapshots after volume transfer.");
                 }
+                if (snapshots.values().stream().anyMatch(sn -> sn.volumeId.equals(v.id))) {
+                    throw fail(r.path(), 400, "Invalid volume: Volume status must be available or error or "
+                            + "error_restoring or error_extending or error_managing and must not be migrating, attached, "
+                            + "belong to a group, have snapshots or be disassociated from snapshots after volume transfer.");
+                }
                 volumes.remove(v.id);
+                deleteQuietly(v.backingFile);
                 return null;
             }
+        }
+        Object sourceSide = sourceVolumeRoutes(r, p);
+        if (sourceSide != NO_ROUTE) {
+            return sourceSide;
         }
         if (p.equals("/os-volume-transfer") && m.equals("POST")) {
             JsonNode t = r.body().path("transfer");
@@ -997,7 +1150,13 @@ public final class FakeOpenStack implements AutoCloseable {
         j.put("availability_zone", "nova");
         j.put("created_at", CINDER_TIME.format(Instant.now()));
         j.put("updated_at", CINDER_TIME.format(Instant.now()));
-        j.put("volume_type", "__DEFAULT__");
+        j.put("volume_type", v.volumeType == null ? "__DEFAULT__" : v.volumeType);
+        j.put("description", v.description);
+        j.put("snapshot_id", v.snapshotId);
+        j.put("source_volid", null);
+        if (v.imageId != null) {
+            j.put("volume_image_metadata", Map.of("image_id", v.imageId));
+        }
         j.put("metadata", v.metadata);
         List<Object> atts = new ArrayList<>();
         v.attachments.forEach((server, device) -> {
@@ -1012,7 +1171,7 @@ public final class FakeOpenStack implements AutoCloseable {
             atts.add(a);
         });
         j.put("attachments", atts);
-        j.put("bootable", "false");
+        j.put("bootable", Boolean.toString(v.bootable));
         j.put("encrypted", false);
         j.put("multiattach", false);
         j.put("os-vol-tenant-attr:tenant_id", v.project);
@@ -1028,6 +1187,459 @@ public final class FakeOpenStack implements AutoCloseable {
         j.put("volume_id", tr.volumeId);
         j.put("links", List.of());
         return j;
+    }
+
+    // ----- source cloud (OpenStack → OpenStack): seeding and inspection -----
+
+    /**
+     * Gives volumes, snapshots and images real bytes: a sparse file each under {@code dir}, where one "GiB" of a
+     * size is {@code bytesPerGib} bytes (tests use a MiB or so to stay fast). Without it they have no data.
+     */
+    public synchronized void storage(java.nio.file.Path dir, long bytesPerGib) {
+        this.storage = dir;
+        this.bytesPerGib = bytesPerGib;
+    }
+
+    public synchronized long bytesPerGib() {
+        return bytesPerGib;
+    }
+
+    /**
+     * Attachments to {@code serverId} create {@code dir/virtio-<volume id[:20]>}, a symlink to the volume's backing
+     * file (what udev makes under /dev/disk/by-id), and detaching removes it.
+     */
+    public synchronized void devDiskById(String serverId, java.nio.file.Path dir) {
+        devDiskById.put(serverId, dir);
+    }
+
+    /** How many GETs a new volume, snapshot or image stays creating/saving (default 1). */
+    public synchronized void creationPolls(int n) {
+        creationPolls = n;
+    }
+
+    /** The next volume created ends in status {@code error}. */
+    public synchronized void failNextVolume() {
+        nextVolumeError = true;
+    }
+
+    /** The next snapshot created ends in status {@code error}. */
+    public synchronized void failNextSnapshot() {
+        nextSnapshotError = true;
+    }
+
+    /** The next image made by createImage ends in status {@code killed}. */
+    public synchronized void failNextImage() {
+        nextImageError = true;
+    }
+
+    /** Attaching this volume leaves it {@code attaching} for ever, with no attachment (attach timeout). */
+    public synchronized void stuckAttaching(String volumeId) {
+        stuckAttaching.add(volumeId);
+    }
+
+    /** A Glance image already in {@code project} (active), optionally with data. */
+    public synchronized Image addImage(String id, String project, String name, int minDisk) {
+        Image i = new Image(id, name, project);
+        i.status = "active";
+        i.minDisk = minDisk;
+        images.put(id, i);
+        return i;
+    }
+
+    /** Writes {@code data} at {@code offset} of the volume's backing file (created sparse at its size). */
+    public synchronized void writeVolume(String volumeId, long offset, byte[] data) throws IOException {
+        Volume v = volumes.get(volumeId);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(backing(v).toFile(), "rw")) {
+            f.seek(offset);
+            f.write(data);
+        }
+    }
+
+    /** The volume's backing file (created sparse at its size if missing); needs {@link #storage}. */
+    public synchronized java.nio.file.Path backing(Volume v) throws IOException {
+        if (storage == null) {
+            throw new IllegalStateException("call storage(dir, bytesPerGib) first");
+        }
+        if (v.backingFile == null) {
+            v.backingFile = storage.resolve("volume-" + v.id);
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(v.backingFile.toFile(), "rw")) {
+                f.setLength(v.size * bytesPerGib);
+            }
+        }
+        return v.backingFile;
+    }
+
+    public synchronized Optional<VolumeSnapshot> snapshot(String id) {
+        return Optional.ofNullable(snapshots.get(id));
+    }
+
+    public synchronized List<VolumeSnapshot> snapshots(String project) {
+        return snapshots.values().stream().filter(x -> x.project.equals(project)).toList();
+    }
+
+    public synchronized Optional<Image> image(String id) {
+        return Optional.ofNullable(images.get(id));
+    }
+
+    public synchronized List<Image> images(String project) {
+        return images.values().stream().filter(x -> x.project.equals(project)).toList();
+    }
+
+    // ----- source cloud: Nova actions and attachments -----
+
+    private static final Object NO_ROUTE = new Object();
+
+    private void advanceStop(Server s) {
+        if (s.stopping && s.stopPolls >= 0 && --s.stopPollsLeft < 0) {
+            s.stopping = false;
+            s.status = "SHUTOFF";
+        }
+    }
+
+    private Object serverAction(Request r, Server s) {
+        JsonNode b = r.body();
+        if (b.has("os-stop")) {
+            if (s.status.equals("SHUTOFF")) {
+                throw fail(r.path(), 409, "Cannot 'stop' instance " + s.id + " while it is in vm_state stopped");
+            }
+            s.stopping = true;
+            s.stopPollsLeft = s.stopPolls;
+            return null;
+        }
+        if (b.has("os-start")) {
+            if (!s.status.equals("SHUTOFF")) {
+                throw fail(r.path(), 409, "Instance " + s.id + " in vm_state active. Cannot start while the instance is in this state.");
+            }
+            s.status = "ACTIVE";
+            return null;
+        }
+        if (b.has("createImage")) {
+            String name = b.path("createImage").path("name").asText(null);
+            if (name == null || name.isEmpty()) {
+                throw fail(r.path(), 400, "Invalid input for field/attribute createImage.");
+            }
+            Image i = new Image(UUID.randomUUID().toString(), name, s.project);
+            i.minDisk = s.rootDiskGib;
+            i.savingPolls = creationPolls;
+            i.finalStatus = nextImageError ? "killed" : "active";
+            nextImageError = false;
+            if (s.rootDisk != null && storage != null) {
+                i.backingFile = storage.resolve("image-" + i.id);
+                copySparse(s.rootDisk, i.backingFile);
+                i.size = sizeOf(i.backingFile);
+            }
+            images.put(i.id, i);
+            // Before compute API 2.45 the id is only in the Location header; from 2.45 also in the body.
+            r.exchange().getResponseHeaders().set("Location", baseUrl() + "/image/v2/images/" + i.id);
+            return Map.of("image_id", i.id);
+        }
+        throw fail(r.path(), 400, "There is no such action: " + b.fieldNames().next());
+    }
+
+    private Map<String, Object> attachVolume(Request r, Server s) {
+        JsonNode a = r.body().path("volumeAttachment");
+        String volumeId = a.path("volumeId").asText(null);
+        Volume v = volumes.get(volumeId);
+        if (v == null || !v.project.equals(r.project())) {
+            throw fail(r.path(), 404, "Volume " + volumeId + " could not be found.");
+        }
+        if (!v.status.equals("available") || !v.attachments.isEmpty()) {
+            throw fail(r.path(), 400, "Invalid volume: volume " + v.id + " status must be 'available'. Currently in '"
+                    + v.status + "'");
+        }
+        String device = a.path("device").asText(null);
+        java.util.Set<String> used = new java.util.HashSet<>();
+        if (s.image != null) {
+            used.add("/dev/vda"); // an image-booted server's root disk
+        }
+        for (Volume other : volumes.values()) {
+            String d = other.attachments.get(s.id);
+            if (d != null) {
+                used.add(d);
+            }
+        }
+        if (device == null || device.isEmpty() || used.contains(device)) {
+            char c = 'a';
+            while (used.contains("/dev/vd" + c)) {
+                c++;
+            }
+            device = "/dev/vd" + c;
+        }
+        if (stuckAttaching.contains(v.id)) {
+            v.status = "attaching";
+        } else {
+            v.attachments.put(s.id, device);
+            v.status = "in-use";
+            java.nio.file.Path dir = devDiskById.get(s.id);
+            if (dir != null && storage != null) {
+                try {
+                    java.nio.file.Path link = dir.resolve(devLinkName(v));
+                    java.nio.file.Files.deleteIfExists(link);
+                    java.nio.file.Files.createSymbolicLink(link, backing(v));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", v.id);
+        j.put("volumeId", v.id);
+        j.put("serverId", s.id);
+        j.put("device", device);
+        return j;
+    }
+
+    /** {@code virtio-<volume id[:20]>}, the serial Nova gives virtio disks (udev's /dev/disk/by-id name). */
+    public static String devLinkName(Volume v) {
+        return "virtio-" + v.id.substring(0, Math.min(20, v.id.length()));
+    }
+
+    private void removeDevLink(String serverId, Volume v) {
+        java.nio.file.Path dir = devDiskById.get(serverId);
+        if (dir != null) {
+            deleteQuietly(dir.resolve(devLinkName(v)));
+        }
+    }
+
+    // ----- source cloud: Cinder volumes from snapshots and images, snapshots -----
+
+    private Object sourceVolumeRoutes(Request r, String p) {
+        String m = r.method();
+        Matcher mm;
+        if (m.equals("POST") && p.equals("/volumes")) {
+            return Map.of("volume", volumeJson(createVolume(r)));
+        }
+        if (m.equals("POST") && (mm = Pattern.compile("^/volumes/([^/]+)/action$").matcher(p)).matches()) {
+            Volume v = volumes.get(mm.group(1));
+            if (v == null || !v.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Volume " + mm.group(1) + " could not be found.");
+            }
+            if (r.body().has("os-set_bootable")) {
+                v.bootable = r.body().path("os-set_bootable").path("bootable").asBoolean();
+                return null;
+            }
+            throw fail(r.path(), 400, "Invalid request body");
+        }
+        if (m.equals("POST") && p.equals("/snapshots")) {
+            JsonNode b = r.body().path("snapshot");
+            String volumeId = b.path("volume_id").asText(null);
+            Volume v = volumes.get(volumeId);
+            if (v == null || !v.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Volume " + volumeId + " could not be found.");
+            }
+            boolean force = b.path("force").asBoolean(false);
+            if (!(v.status.equals("available") || force && v.status.equals("in-use"))) {
+                throw fail(r.path(), 400, "Invalid volume: Volume " + v.id + " status must be available, but current "
+                        + "status is: " + v.status + ".");
+            }
+            VolumeSnapshot sn = new VolumeSnapshot(UUID.randomUUID().toString(), b.path("name").asText(""), v.id,
+                    r.project(), v.size);
+            sn.description = b.path("description").asText("");
+            sn.creatingPolls = creationPolls;
+            sn.finalStatus = nextSnapshotError ? "error" : "available";
+            nextSnapshotError = false;
+            if (storage != null) {
+                sn.backingFile = storage.resolve("snapshot-" + sn.id);
+                try {
+                    copySparse(backing(v), sn.backingFile);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            snapshots.put(sn.id, sn);
+            return Map.of("snapshot", snapshotJson(sn));
+        }
+        if (m.equals("GET") && (p.equals("/snapshots") || p.equals("/snapshots/detail"))) {
+            return Map.of("snapshots", snapshots.values().stream().filter(x -> x.project.equals(r.project()))
+                    .map(this::snapshotJson).toList());
+        }
+        if ((mm = Pattern.compile("^/snapshots/([^/]+)$").matcher(p)).matches()) {
+            VolumeSnapshot sn = snapshots.get(mm.group(1));
+            if (sn == null || !sn.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Snapshot " + mm.group(1) + " could not be found.");
+            }
+            if (m.equals("GET")) {
+                if (sn.status.equals("creating") && --sn.creatingPolls < 0) {
+                    sn.status = sn.finalStatus;
+                }
+                return Map.of("snapshot", snapshotJson(sn));
+            }
+            if (m.equals("DELETE")) {
+                snapshots.remove(sn.id);
+                deleteQuietly(sn.backingFile);
+                return null;
+            }
+        }
+        return NO_ROUTE;
+    }
+
+    private Volume createVolume(Request r) {
+        JsonNode b = r.body().path("volume");
+        String snapshotId = b.path("snapshot_id").asText(null);
+        String imageId = b.path("imageRef").asText(null);
+        VolumeSnapshot sn = null;
+        Image img = null;
+        int minimum = 1;
+        if (snapshotId != null) {
+            sn = snapshots.get(snapshotId);
+            if (sn == null || !sn.project.equals(r.project())) {
+                throw fail(r.path(), 404, "Snapshot " + snapshotId + " could not be found.");
+            }
+            if (!sn.status.equals("available")) {
+                throw fail(r.path(), 400, "Invalid snapshot: Originating snapshot status must be one of 'available' values");
+            }
+            minimum = sn.size;
+        }
+        if (imageId != null) {
+            img = images.get(imageId);
+            if (img == null || !img.project.equals(r.project())) {
+                throw fail(r.path(), 400, "Invalid image identifier or unable to access requested image.");
+            }
+            if (!img.status.equals("active")) {
+                throw fail(r.path(), 400, "Image " + imageId + " is not active.");
+            }
+            minimum = Math.max(1, img.minDisk);
+        }
+        int size = b.hasNonNull("size") ? b.get("size").asInt() : (sn != null ? sn.size : 0);
+        if (size < minimum) {
+            throw fail(r.path(), 400, "Invalid input received: Volume size '" + size + "'GB cannot be smaller than the "
+                    + (sn != null ? "snapshot size " : "image minDisk size ") + minimum + "GB.");
+        }
+        String typeId = b.path("volume_type").asText(null);
+        if (typeId != null && !volumeTypes.containsKey(typeId) && !volumeTypes.containsValue(typeId)) {
+            throw fail(r.path(), 404, "Volume type with name " + typeId + " could not be found.");
+        }
+        Volume v = new Volume(UUID.randomUUID().toString(), b.path("name").asText(""), r.project());
+        v.size = size;
+        v.status = "creating";
+        v.creatingPolls = creationPolls;
+        v.finalStatus = nextVolumeError ? "error" : "available";
+        nextVolumeError = false;
+        v.description = b.path("description").asText("");
+        v.snapshotId = snapshotId;
+        v.imageId = imageId;
+        v.volumeType = typeId == null ? null : volumeTypes.getOrDefault(typeId, typeId);
+        // Cinder marks volumes made from an image bootable; "bootable" in the body is honoured as a convenience.
+        v.bootable = img != null || b.path("bootable").asBoolean(false);
+        b.path("metadata").fields().forEachRemaining(e -> v.metadata.put(e.getKey(), e.getValue().asText()));
+        if (storage != null) {
+            v.backingFile = storage.resolve("volume-" + v.id);
+            java.nio.file.Path from = sn != null ? sn.backingFile : img != null ? img.backingFile : null;
+            try {
+                if (from != null) {
+                    copySparse(from, v.backingFile);
+                }
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(v.backingFile.toFile(), "rw")) {
+                    f.setLength(size * bytesPerGib);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        volumes.put(v.id, v);
+        return v;
+    }
+
+    private Map<String, Object> snapshotJson(VolumeSnapshot sn) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", sn.id);
+        j.put("name", sn.name);
+        j.put("description", sn.description);
+        j.put("volume_id", sn.volumeId);
+        j.put("status", sn.status);
+        j.put("size", sn.size);
+        j.put("created_at", CINDER_TIME.format(Instant.now()));
+        j.put("metadata", Map.of());
+        j.put("os-extended-snapshot-attributes:project_id", sn.project);
+        return j;
+    }
+
+    // ----- source cloud: Glance v2 -----
+
+    private Object image(Request r, String p) {
+        String m = r.method();
+        Matcher mm;
+        if (m.equals("GET") && p.equals("/images")) {
+            return Map.of("images", images.values().stream().filter(i -> i.project.equals(r.project()))
+                    .map(this::imageJson).toList(), "schema", "/v2/schemas/images", "first", "/v2/images");
+        }
+        if ((mm = Pattern.compile("^/images/([^/]+)$").matcher(p)).matches()) {
+            Image i = images.get(mm.group(1));
+            if (i == null || !i.project.equals(r.project())) {
+                throw new Reply(404, null);
+            }
+            if (m.equals("GET")) {
+                if (!i.status.equals("active") && !i.status.equals("killed")) {
+                    i.status = --i.savingPolls < 0 ? i.finalStatus : "saving";
+                }
+                return imageJson(i);
+            }
+            if (m.equals("DELETE")) {
+                images.remove(i.id);
+                deleteQuietly(i.backingFile);
+                throw new Reply(204, null);
+            }
+        }
+        throw new Reply(404, null);
+    }
+
+    private Map<String, Object> imageJson(Image i) {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("id", i.id);
+        j.put("name", i.name);
+        j.put("status", i.status);
+        j.put("min_disk", i.minDisk);
+        j.put("min_ram", 0);
+        j.put("size", i.status.equals("active") ? i.size : null);
+        j.put("disk_format", "raw");
+        j.put("container_format", "bare");
+        j.put("visibility", "private");
+        j.put("protected", false);
+        j.put("owner", i.project);
+        j.put("tags", List.of());
+        j.put("created_at", NOVA_TIME.format(Instant.now()));
+        j.put("updated_at", NOVA_TIME.format(Instant.now()));
+        j.put("self", "/v2/images/" + i.id);
+        j.put("file", "/v2/images/" + i.id + "/file");
+        j.put("schema", "/v2/schemas/image");
+        return j;
+    }
+
+    // ----- source cloud: files -----
+
+    /** A sparse copy, as Cinder backends make: holes stay holes (cp --sparse=always). */
+    private static void copySparse(java.nio.file.Path from, java.nio.file.Path to) {
+        try {
+            Process p = new ProcessBuilder("cp", "--sparse=always", from.toString(), to.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("cp " + from + " " + to + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long sizeOf(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void deleteQuietly(java.nio.file.Path p) {
+        if (p != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // a test fake: best effort
+            }
+        }
     }
 
     // ----- Neutron -----
