@@ -14,6 +14,7 @@ import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StateFile;
 import org.v2vwrapper.state.StatePublisher;
+import org.v2vwrapper.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ final class RunConversion {
                 input = RequestInput.read(inputFile, io.in());
                 RequestParser.Parsed parsed = RequestParser.parse(input);
                 request = parsed.request();
-                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", k));
+                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", Printable.escape(k)));
             } catch (InvalidRequestException e) {
                 LOG.error("invalid request: {}", e.getMessage());
                 writeInvalidState(stateFile, e.getMessage());
@@ -113,8 +114,8 @@ final class RunConversion {
                 // the hook is already running; it returns as soon as it sees the run has ended
             }
             if (rc != ConversionRun.EXIT_OK && !detachedChild) {
-                io.err().println("v2v-wrapper: " + state.lastMessage().map(LastMessage::message)
-                        .map(m -> m.lines().findFirst().orElse(m)).orElse("conversion failed"));
+                io.err().println("v2v-wrapper: " + Printable.escape(state.lastMessage().map(LastMessage::message)
+                        .orElse("conversion failed")));
             }
             return rc;
         } catch (IOException e) {
@@ -149,7 +150,7 @@ final class RunConversion {
     }
 
     private int error(String message) {
-        io.err().println("v2v-wrapper: " + message);
+        io.err().println("v2v-wrapper: " + Printable.escape(message));
         return ConversionRun.EXIT_NOT_STARTED;
     }
 }

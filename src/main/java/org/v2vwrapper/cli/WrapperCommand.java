@@ -119,7 +119,8 @@ public final class WrapperCommand implements Callable<Integer> {
                 io.out().println("PASS " + check.get().checkName() + ": " + check.get().run(settings()));
                 return 0;
             } catch (ConversionException e) {
-                io.err().println("FAIL " + check.get().checkName() + ": " + e.getMessage());
+                io.err().println("FAIL " + check.get().checkName() + ": "
+                        + org.v2vwrapper.text.Printable.escape(e.getMessage()));
                 return 1;
             }
         }
@@ -138,7 +139,7 @@ public final class WrapperCommand implements Callable<Integer> {
             io.err().println("v2v-wrapper: invalid request: " + e.getMessage());
             return 1;
         } catch (ConversionException e) {
-            io.err().println("v2v-wrapper: " + e.getMessage());
+            io.err().println("v2v-wrapper: " + org.v2vwrapper.text.Printable.escape(e.getMessage()));
             return 1;
         }
     }
@@ -154,7 +155,8 @@ public final class WrapperCommand implements Callable<Integer> {
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            io.err().println("v2v-wrapper: internal error: " + ex);
+            // Never the exception's message: it may quote a request value (a path, an environment entry).
+            io.err().println("v2v-wrapper: internal error (" + ex.getClass().getName() + ")");
             return 1;
         });
         return cl.execute(args);

@@ -118,8 +118,9 @@ public final class ConversionRun {
             failed(e.getMessage());
             return end(state.isStartedVirtV2v() ? EXIT_FAILED : startedPhase);
         } catch (IOException | RuntimeException e) {
-            LOG.error("conversion failed", e);
-            failed("internal error: " + e);
+            // Neither the message nor toString(): an exception raised while handling request values may quote one.
+            LOG.error("conversion failed: internal error {}", org.v2vwrapper.text.Throwables.withoutMessages(e));
+            failed("internal error (" + e.getClass().getSimpleName() + "); see the wrapper log");
             return end(state.isStartedVirtV2v() ? EXIT_FAILED : startedPhase);
         }
     }
