@@ -8,6 +8,7 @@ import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.InvalidRequestException;
 import org.v2vwrapper.request.RequestParser;
 import org.v2vwrapper.run.ConversionRun;
+import org.v2vwrapper.run.RunDirLeftovers;
 import org.v2vwrapper.run.RunDirLock;
 import org.v2vwrapper.run.WrapperLogging;
 import org.v2vwrapper.state.ConversionState;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +38,7 @@ final class RunConversion {
 
     private final WrapperSettings settings;
     private final Streams io;
+    private String leftoverProblem;
 
     RunConversion(WrapperSettings settings, Streams io) {
         this.settings = settings;
@@ -58,9 +61,19 @@ final class RunConversion {
         // the run directory (removed the lock file) and printed its error line.
         CountDownLatch released = new CountDownLatch(1);
         try (RunDirLock held = lock.get()) {
+            // Holding the lock proves the previous owner is gone: its secret files and temporary state files go
+            // first, before this run makes its own.
+            List<RunDirLeftovers.Removed> leftovers = removeLeftovers();
             WrapperLogging.toFile(settings.wrapperLog());
             LOG.info("v2v-wrapper {} starting (pid {}), run dir {}, log dir {}", Version.get(),
                     ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
+            if (leftoverProblem != null) {
+                LOG.warn("could not remove all a previous wrapper left in the run directory ({})", leftoverProblem);
+            }
+            if (!leftovers.isEmpty()) {
+                LOG.warn("removed what a previous wrapper left in the run directory: {}",
+                        RunDirLeftovers.describe(leftovers));
+            }
             StateFile stateFile = new StateFile(settings.stateFile());
 
             byte[] input;
@@ -122,6 +135,16 @@ final class RunConversion {
             return error("cannot release the run directory lock: " + e.getMessage());
         } finally {
             released.countDown();
+        }
+    }
+
+    private List<RunDirLeftovers.Removed> removeLeftovers() {
+        try {
+            return RunDirLeftovers.remove(settings.runDir(), settings.stateFile().getFileName().toString());
+        } catch (IOException e) {
+            // Not fatal: this run's own files do not depend on it; the admin's cleanup subcommand can retry.
+            leftoverProblem = e.getClass().getSimpleName();
+            return List.of();
         }
     }
 
