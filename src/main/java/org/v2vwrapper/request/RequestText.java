@@ -14,6 +14,8 @@ import java.util.Map;
  * silently or throw the same way). Problems name the key path, never the value.
  */
 final class RequestText {
+    private static final java.util.regex.Pattern ENV_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-]+");
+
     private RequestText() {
     }
 
@@ -62,7 +64,8 @@ final class RequestText {
 
     /**
      * An environment variable's name and value as {@code ProcessBuilder} and the C library need them: a name
-     * that is not empty and holds no {@code =}, NUL or control character, a value without NUL.
+     * that is not empty and holds only letters, digits, {@code _} and {@code -} (so no {@code =}, NUL or
+     * control character), a value without NUL.
      */
     static void checkEnvironment(String key, String name, String value) throws InvalidRequestException {
         if (name.isEmpty()) {
@@ -74,6 +77,10 @@ final class RequestText {
         if (name.chars().anyMatch(c -> c == 0 || Character.isISOControl(c))) {
             throw new InvalidRequestException(key,
                     "an environment variable name must not contain NUL or control characters");
+        }
+        if (!ENV_NAME.matcher(name).matches()) {
+            // Also keeps the secret-name rule sound: "os-pass\u202Eword" would not read as a password's name.
+            throw new InvalidRequestException(key, "after the prefix, only letters, digits, '_' and '-' may follow");
         }
         if (value.indexOf('\0') >= 0) {
             throw new InvalidRequestException(key, "an environment variable value must not contain a NUL character");
