@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +37,6 @@ final class RunConversion {
 
     private final WrapperSettings settings;
     private final Streams io;
-    private String leftoverProblem;
 
     RunConversion(WrapperSettings settings, Streams io) {
         this.settings = settings;
@@ -61,19 +59,11 @@ final class RunConversion {
         // the run directory (removed the lock file) and printed its error line.
         CountDownLatch released = new CountDownLatch(1);
         try (RunDirLock held = lock.get()) {
-            // Holding the lock proves the previous owner is gone: its secret files and temporary state files go
-            // first, before this run makes its own.
-            List<RunDirLeftovers.Removed> leftovers = removeLeftovers();
             WrapperLogging.toFile(settings.wrapperLog());
             LOG.info("v2v-wrapper {} starting (pid {}), run dir {}, log dir {}", Version.get(),
                     ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
-            if (leftoverProblem != null) {
-                LOG.warn("could not remove all a previous wrapper left in the run directory ({})", leftoverProblem);
-            }
-            if (!leftovers.isEmpty()) {
-                LOG.warn("removed what a previous wrapper left in the run directory: {}",
-                        RunDirLeftovers.describe(leftovers));
-            }
+            // Holding the lock proves the previous owner is gone: its secrets and temp state files go first.
+            RunDirLeftovers.removeAndLog(settings.runDir(), settings.stateFile().getFileName().toString());
             StateFile stateFile = new StateFile(settings.stateFile());
 
             byte[] input;
@@ -135,16 +125,6 @@ final class RunConversion {
             return error("cannot release the run directory lock: " + e.getMessage());
         } finally {
             released.countDown();
-        }
-    }
-
-    private List<RunDirLeftovers.Removed> removeLeftovers() {
-        try {
-            return RunDirLeftovers.remove(settings.runDir(), settings.stateFile().getFileName().toString());
-        } catch (IOException e) {
-            // Not fatal: this run's own files do not depend on it; the admin's cleanup subcommand can retry.
-            leftoverProblem = e.getClass().getSimpleName();
-            return List.of();
         }
     }
 

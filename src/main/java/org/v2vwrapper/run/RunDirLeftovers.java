@@ -1,5 +1,7 @@
 package org.v2vwrapper.run;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.v2vwrapper.secrets.SecretStore;
 
 import java.io.IOException;
@@ -23,6 +25,8 @@ import java.util.List;
  * without following the links in it, so nothing outside the run directory can be reached.
  */
 public final class RunDirLeftovers {
+    private static final Logger LOG = LoggerFactory.getLogger(RunDirLeftovers.class);
+
     private RunDirLeftovers() {
     }
 
@@ -48,6 +52,22 @@ public final class RunDirLeftovers {
             }
         }
         return removed;
+    }
+
+    /**
+     * {@link #remove} for the start of a run, with what was removed (names only) or what went wrong in the
+     * wrapper log; never throws, since this run's own files do not depend on it ({@code cleanup} can retry).
+     */
+    public static void removeAndLog(Path runDir, String stateFileName) {
+        try {
+            List<Removed> removed = remove(runDir, stateFileName);
+            if (!removed.isEmpty()) {
+                LOG.warn("removed what a previous wrapper left in the run directory: {}", describe(removed));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not remove all a previous wrapper left in the run directory ({})",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** {@code .state.json.<random>.tmp}, as {@code StateFile} names its temporary files. */
