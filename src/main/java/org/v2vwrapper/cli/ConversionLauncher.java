@@ -8,12 +8,14 @@ import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.InvalidRequestException;
 import org.v2vwrapper.request.RequestParser;
 import org.v2vwrapper.run.ConversionRun;
+import org.v2vwrapper.run.RunDirLeftovers;
 import org.v2vwrapper.run.RunDirLock;
 import org.v2vwrapper.run.WrapperLogging;
 import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StateFile;
 import org.v2vwrapper.state.StatePublisher;
+import org.v2vwrapper.text.Printable;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,6 +62,8 @@ final class ConversionLauncher {
             WrapperLogging.toFile(settings.wrapperLog());
             LOG.info("v2v-wrapper {} starting (pid {}), run dir {}, log dir {}", Version.get(),
                     ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
+            // Holding the lock proves the previous owner is gone: its secrets and temp state files go first.
+            RunDirLeftovers.removeAndLog(settings.runDir(), settings.stateFile().getFileName().toString());
             StateFile stateFile = new StateFile(settings.stateFile());
 
             byte[] input;
@@ -68,7 +72,7 @@ final class ConversionLauncher {
                 input = RequestInput.read(inputFile, io.in());
                 RequestParser.Parsed parsed = RequestParser.parse(input);
                 request = parsed.request();
-                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", k));
+                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", Printable.escape(k)));
             } catch (InvalidRequestException e) {
                 LOG.error("invalid request: {}", e.getMessage());
                 writeInvalidState(stateFile, e.getMessage());
@@ -113,8 +117,8 @@ final class ConversionLauncher {
                 // the hook is already running; it returns as soon as it sees the run has ended
             }
             if (rc != ConversionRun.EXIT_OK && !detachedChild) {
-                io.err().println("v2v-wrapper: " + state.lastMessage().map(LastMessage::message)
-                        .map(m -> m.lines().findFirst().orElse(m)).orElse("conversion failed"));
+                io.err().println("v2v-wrapper: " + Printable.escape(state.lastMessage().map(LastMessage::message)
+                        .orElse("conversion failed")));
             }
             return rc;
         } catch (IOException e) {
@@ -149,7 +153,7 @@ final class ConversionLauncher {
     }
 
     private int error(String message) {
-        io.err().println("v2v-wrapper: " + message);
+        io.err().println("v2v-wrapper: " + Printable.escape(message));
         return ConversionRun.EXIT_NOT_STARTED;
     }
 }

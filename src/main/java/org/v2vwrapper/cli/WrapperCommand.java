@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** The {@code v2v-wrapper} command line. With no subcommand it runs a conversion from the request on stdin. */
 @Command(name = "v2v-wrapper",
-        subcommands = {org.v2vwrapper.cli.ReplayLogCommand.class, org.v2vwrapper.cli.NbdCopyCommand.class},
+        subcommands = {ReplayLogCommand.class, NbdCopyCommand.class, CleanupCommand.class},
         mixinStandardHelpOptions = true,
         versionProvider = WrapperCommand.VersionProvider.class,
         sortOptions = false,
@@ -120,7 +120,8 @@ public final class WrapperCommand implements Callable<Integer> {
                 io.out().println("PASS " + check.get().checkName() + ": " + check.get().run(settings()));
                 return 0;
             } catch (ConversionException e) {
-                io.err().println("FAIL " + check.get().checkName() + ": " + e.getMessage());
+                io.err().println("FAIL " + check.get().checkName() + ": "
+                        + org.v2vwrapper.text.Printable.escape(e.getMessage()));
                 return 1;
             }
         }
@@ -139,7 +140,7 @@ public final class WrapperCommand implements Callable<Integer> {
             io.err().println("v2v-wrapper: invalid request: " + e.getMessage());
             return 1;
         } catch (ConversionException e) {
-            io.err().println("v2v-wrapper: " + e.getMessage());
+            io.err().println("v2v-wrapper: " + org.v2vwrapper.text.Printable.escape(e.getMessage()));
             return 1;
         }
     }
@@ -155,7 +156,8 @@ public final class WrapperCommand implements Callable<Integer> {
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            io.err().println("v2v-wrapper: internal error: " + ex);
+            // Never the exception's message: it may quote a request value (a path, an environment entry).
+            io.err().println("v2v-wrapper: internal error (" + ex.getClass().getName() + ")");
             return 1;
         });
         return cl.execute(args);

@@ -1,7 +1,6 @@
 package org.v2vwrapper.plan;
 
 import org.v2vwrapper.request.OspEnvironment;
-import org.v2vwrapper.request.Secret;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +21,7 @@ public record VirtV2vCommand(List<String> argv, Map<String, String> environment)
     /** The environment with secret values hidden, for logs and {@code --dry-run}. */
     public Map<String, String> redactedEnvironment() {
         Map<String, String> out = new LinkedHashMap<>();
-        environment.forEach((k, v) -> out.put(k, OspEnvironment.isSecretName(k) ? Secret.REDACTED : v));
+        environment.forEach((k, v) -> out.put(k, OspEnvironment.displayValue(k, v)));
         return out;
     }
 

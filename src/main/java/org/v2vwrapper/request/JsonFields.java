@@ -90,6 +90,12 @@ final class JsonFields {
         return s;
     }
 
+    /** A non-blank string that must be a valid path of this host ({@code Path.of} would throw otherwise). */
+    Optional<java.nio.file.Path> filePath(String key) throws InvalidRequestException {
+        Optional<String> s = nonBlankString(key);
+        return s.isEmpty() ? Optional.empty() : Optional.of(RequestText.path(path(key), s.get()));
+    }
+
     Optional<Secret> secret(String key) throws InvalidRequestException {
         return nonBlankString(key).map(Secret::new);
     }

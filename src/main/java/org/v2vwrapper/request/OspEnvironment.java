@@ -23,6 +23,24 @@ public record OspEnvironment(Map<String, String> variables) {
         return "OS_" + key.substring(3).replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * The {@code OS_*} settings whose values are shown in logs and the dry run. Deny by default: a variable not
+     * listed here (a misspelt {@code os-pass-word}, a vendor's own token variable) is shown as redacted, since the
+     * caller may have meant a secret by it.
+     */
+    private static final java.util.Set<String> SHOWN = java.util.Set.of("OS_AUTH_URL", "OS_AUTH_TYPE", "OS_USERNAME",
+            "OS_USER_ID", "OS_PROJECT_NAME", "OS_PROJECT_ID", "OS_TENANT_NAME", "OS_TENANT_ID", "OS_USER_DOMAIN_NAME",
+            "OS_USER_DOMAIN_ID", "OS_PROJECT_DOMAIN_NAME", "OS_PROJECT_DOMAIN_ID", "OS_DOMAIN_NAME", "OS_DOMAIN_ID",
+            "OS_REGION_NAME", "OS_INTERFACE", "OS_ENDPOINT_TYPE", "OS_IDENTITY_API_VERSION", "OS_VOLUME_API_VERSION",
+            "OS_COMPUTE_API_VERSION", "OS_IMAGE_API_VERSION", "OS_NETWORK_API_VERSION", "OS_CACERT", "OS_CERT",
+            "OS_INSECURE", "OS_CLOUD", "OS_APPLICATION_CREDENTIAL_ID", "OS_APPLICATION_CREDENTIAL_NAME");
+
+    /** How the value of environment variable {@code name} may be shown: as it is, or redacted. */
+    public static String displayValue(String name, String value) {
+        boolean unlistedOpenstack = name.toUpperCase(Locale.ROOT).startsWith("OS_") && !SHOWN.contains(name);
+        return isSecretName(name) || unlistedOpenstack ? Secret.REDACTED : value;
+    }
+
     public static boolean isSecretName(String name) {
         String upper = name.toUpperCase(Locale.ROOT);
         return upper.contains("PASSWORD") || upper.contains("SECRET") || upper.contains("TOKEN");
@@ -36,7 +54,7 @@ public record OspEnvironment(Map<String, String> variables) {
     @Override
     public String toString() {
         return variables.entrySet().stream()
-                .map(e -> e.getKey() + "=" + (isSecretName(e.getKey()) ? Secret.REDACTED : e.getValue()))
+                .map(e -> e.getKey() + "=" + displayValue(e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", ", "OspEnvironment[", "]"));
     }
 }

@@ -118,6 +118,7 @@ public final class RequestParser {
     }
 
     static Parsed parse(ObjectNode root) throws InvalidRequestException {
+        RequestText.check(root, "");
         JsonFields f = new JsonFields(root, "");
         String vmName = f.requiredString("vm_name");
         if (vmName.startsWith("-")) {
@@ -145,7 +146,7 @@ public final class RequestParser {
         List<NetworkMapping> mappings = networkMappings(f);
         boolean installDrivers = f.bool("install_drivers", false);
         Optional<Allocation> allocation = enumValue(f, "allocation", Allocation.class);
-        Optional<Path> luksVault = f.nonBlankString("luks_keys_vault").map(Path::of);
+        Optional<Path> luksVault = f.filePath("luks_keys_vault");
         boolean rhvDebug = f.bool("rhv_debug", false);
         boolean insecure = f.bool("insecure_connection", false);
         boolean nbdExportOnly = f.bool("nbd_export_only", false);
@@ -153,7 +154,7 @@ public final class RequestParser {
 
         Optional<RhvDestination> rhv = rhvDestination(f, rhvDebug);
         Optional<OspDestination> osp = ospDestination(f);
-        Optional<Path> localDir = f.nonBlankString("local_output_dir").map(Path::of);
+        Optional<Path> localDir = f.filePath("local_output_dir");
         Optional<OspSourceEnvironment> ospSource = ospSource(f);
 
         // --- rules that tie keys together ---
@@ -227,7 +228,7 @@ public final class RequestParser {
                                 "must list the disk image files with transport_method disk");
                     }
                     for (int i = 0; i < sourceDisks.size(); i++) {
-                        if (!Path.of(sourceDisks.get(i)).isAbsolute()) {
+                        if (!RequestText.path("source_disks[" + i + "]", sourceDisks.get(i)).isAbsolute()) {
                             throw new InvalidRequestException("source_disks[" + i + "]",
                                     "must be an absolute path with transport_method disk");
                         }
@@ -359,6 +360,9 @@ public final class RequestParser {
                 throw new InvalidRequestException("osp_environment." + e.getKey(), "keys must start with os- or os_");
             }
             String name = OspEnvironment.variableName(e.getKey());
+            // The settings become virt-v2v's environment: refuse here what ProcessBuilder would refuse later
+            // with the value in its exception's message.
+            RequestText.checkEnvironment("osp_environment." + e.getKey(), e.getKey().substring(3), e.getValue());
             if (variables.put(name, e.getValue()) != null) {
                 throw new InvalidRequestException("osp_environment." + e.getKey(), "given twice (as " + name + ")");
             }

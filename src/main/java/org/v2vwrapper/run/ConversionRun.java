@@ -110,8 +110,9 @@ public final class ConversionRun {
             failed(e.getMessage());
             return end(exitCodeOfFailure());
         } catch (IOException | RuntimeException e) {
-            LOG.error("conversion failed", e);
-            failed("internal error: " + e);
+            // Neither the message nor toString(): an exception raised while handling request values may quote one.
+            LOG.error("conversion failed: internal error {}", org.v2vwrapper.text.Throwables.withoutMessages(e));
+            failed("internal error (" + e.getClass().getSimpleName() + "); see the wrapper log");
             return end(exitCodeOfFailure());
         }
     }

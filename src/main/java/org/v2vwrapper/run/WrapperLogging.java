@@ -3,7 +3,8 @@ package org.v2vwrapper.run;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.PatternLayout;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.FileAppender;
 import org.slf4j.LoggerFactory;
 
@@ -11,14 +12,24 @@ import java.nio.file.Path;
 
 /** Sends every log record to the wrapper log file once the log directory is known (DEBUG, timestamps). */
 public final class WrapperLogging {
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30}: %msg%n%ex";
+
     private WrapperLogging() {
     }
 
     public static void toFile(Path logFile) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(ctx);
+        // %msg (and its aliases) escaped: one record is one line, whatever text it quotes.
+        for (String word : new String[] {"msg", "m", "message"}) {
+            layout.getInstanceConverterMap().put(word, SafeMessageConverter::new);
+        }
+        layout.setPattern(PATTERN);
+        layout.start();
+        LayoutWrappingEncoder<ch.qos.logback.classic.spi.ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(ctx);
-        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%thread] %logger{30}: %msg%n%ex");
+        encoder.setLayout(layout);
         encoder.start();
         FileAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = new FileAppender<>();
         appender.setContext(ctx);

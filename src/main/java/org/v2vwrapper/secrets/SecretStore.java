@@ -19,6 +19,9 @@ import java.util.stream.Stream;
  * <p>A dry run uses {@link #dryRun()}, which writes nothing and hands out placeholder paths.
  */
 public class SecretStore implements AutoCloseable {
+    /** Every store's directory is {@code <parent>/secrets-<random>}; the next run removes a dead run's. */
+    public static final String DIRECTORY_PREFIX = "secrets-";
+
     private final Path dir;
 
     private SecretStore(Path dir) {
@@ -28,7 +31,7 @@ public class SecretStore implements AutoCloseable {
     /** A new private directory under {@code parent} (the run directory, or the system temp dir). */
     public static SecretStore create(Path parent) throws IOException {
         Files.createDirectories(parent);
-        Path dir = Files.createTempDirectory(parent, "secrets-",
+        Path dir = Files.createTempDirectory(parent, DIRECTORY_PREFIX,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return new SecretStore(dir);
     }

@@ -2,6 +2,11 @@ package org.v2vwrapper.state;
 
 /** The {@code last_message} of the state file. */
 public record LastMessage(String message, Type type) {
+    /** Messages quote request values and server answers: escaped, so no reader sees a split line or a bidi trick. */
+    public LastMessage {
+        message = org.v2vwrapper.text.Printable.escape(message);
+    }
+
     public enum Type {
         ERROR, WARNING, INFO;
 

@@ -33,7 +33,7 @@ import static org.v2vwrapper.request.RequestFixtures.mapping;
 class InvalidRequestCliTest {
 
     /** How many cases the table holds; a guard against cases silently disappearing. */
-    static final int MIN_CASES = 60;
+    static final int MIN_CASES = 75;
 
     static Stream<Arguments> invalidRequests() {
         List<Arguments> cases = new ArrayList<>();
@@ -260,6 +260,42 @@ class InvalidRequestCliTest {
                 n -> ((ObjectNode) n.get("osp_source_environment")).put("verify", "false"));
         mutate(cases, "osp_source_environment a list", "osp_source_environment", ospOsp,
                 n -> n.putArray("osp_source_environment"));
+
+        // --- text no file name, argument or environment entry can hold (issue 17): refused naming the key ---
+        String secretWithNul = RequestFixtures.SECRET_MARK + "-client\u0000secret-XYZ";
+        mutate(cases, "secret osp_environment value with a NUL", "osp_environment.OS_CLIENT_SECRET", vddkOsp,
+                n -> ((ObjectNode) n.get("osp_environment")).put("OS_CLIENT_SECRET", secretWithNul));
+        mutate(cases, "osp_environment name with '='", "osp_environment.os_region=name", vddkOsp,
+                n -> ((ObjectNode) n.get("osp_environment")).put("os_region=name", "r1"));
+        mutate(cases, "osp_environment name with a NUL", "osp_environment.os_reg\\u0000ion", vddkOsp,
+                n -> ((ObjectNode) n.get("osp_environment")).put("os_reg\u0000ion", "r1"));
+        mutate(cases, "osp_environment name with a newline", "osp_environment.os_reg\\u000Aion", vddkOsp,
+                n -> ((ObjectNode) n.get("osp_environment")).put("os_reg\nion", "r1"));
+        mutate(cases, "osp_source_environment password with a NUL", "osp_source_environment.password", ospOsp,
+                n -> ((ObjectNode) n.get("osp_source_environment")).put("password",
+                        RequestFixtures.OSP_SOURCE_PASSWORD + "\u0000"));
+        mutate(cases, "vmware_password with a NUL", "vmware_password", vddkRhv,
+                n -> n.put("vmware_password", RequestFixtures.VMWARE_PASSWORD + "\u0000"));
+        mutate(cases, "local_output_dir with a NUL", "local_output_dir", disk,
+                n -> n.put("local_output_dir", "/var/tmp/o\u0000ut"));
+        mutate(cases, "local_output_dir with a lone surrogate", "local_output_dir", disk,
+                n -> n.put("local_output_dir", "/var/tmp/LONE"), t -> t.replace("LONE", "\\ud800"));
+        mutate(cases, "luks_keys_vault with a NUL", "luks_keys_vault", vddkRhv,
+                n -> n.put("luks_keys_vault", "/root/.v2v\u0000/luks"));
+        mutate(cases, "luks_keys_vault with a lone low surrogate", "luks_keys_vault", vddkRhv,
+                n -> n.put("luks_keys_vault", "/root/LONE"), t -> t.replace("LONE", "\\udc00x"));
+        mutate(cases, "source_disks[1] with a NUL", "source_disks[1]", disk,
+                n -> n.putArray("source_disks").add("/var/tmp/a.img").add("/var/tmp/b\u0000.img"));
+        mutate(cases, "vm_name with a lone surrogate", "vm_name", vddkRhv,
+                n -> n.put("vm_name", "webLONE"), t -> t.replace("LONE", "\\ud83d"));
+        mutate(cases, "unknown key whose name holds a NUL", "vm\\u0000uuid", vddkRhv,
+                n -> n.put("vm\u0000uuid", "x"));
+        mutate(cases, "unknown key's value with a NUL", "vm_uuid", vddkRhv, n -> n.put("vm_uuid", "a\u0000b"));
+        mutate(cases, "network mapping source with a NUL", "network_mappings[0].source", vddkRhv,
+                n -> n.putArray("network_mappings").add(mapping("VM\u0000Network", "ovirtmgmt", null)));
+        mutate(cases, "key with an ANSI escape and U+2028 (escaped when named)",
+                "osp_environment.osx_\\u001B[31m\\u2028x", vddkOsp,
+                n -> ((ObjectNode) n.get("osp_environment")).put("osx_\u001b[31m\u2028x", "r1"));
         return cases.stream();
     }
 

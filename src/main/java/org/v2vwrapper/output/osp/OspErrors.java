@@ -17,19 +17,38 @@ final class OspErrors {
         if (cause instanceof ConversionException ce) {
             return ce;
         }
+        // Only the server's (or library's) text is checked for the password, and withheld as a whole if it holds
+        // it; the wrapper's own words ("authenticating to OpenStack") are never touched.
         String detail;
         if (cause instanceof AuthenticationException ae) {
-            detail = "authentication failed (HTTP " + ae.getStatus() + "): " + text(ae.getMessage());
+            detail = "authentication failed (HTTP " + ae.getStatus() + "): " + server(ae.getMessage(), password);
         } else if (cause instanceof ConnectionException ce) {
-            detail = "cannot reach OpenStack: " + text(rootMessage(ce));
+            detail = "cannot reach OpenStack: " + server(rootMessage(ce), password);
         } else if (cause instanceof ResponseException re) {
-            detail = text(re.getMessage()) + " (HTTP " + re.getStatus() + ")";
+            detail = server(re.getMessage(), password) + " (HTTP " + re.getStatus() + ")";
         } else if (cause instanceof IllegalStateException ise) {
-            detail = text(ise.getMessage());
+            detail = server(ise.getMessage(), password);
         } else {
-            detail = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + text(cause.getMessage()));
+            detail = cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + server(cause.getMessage(), password));
         }
-        return new ConversionException(scrub(oneLine(what + ": " + detail), password), cause);
+        // A cause whose text holds the password would reach the wrapper log with its stack trace: not attached.
+        return new ConversionException(oneLine(what + ": " + detail),
+                chainContains(cause, password) ? null : cause);
+    }
+
+    /** Server-provided text for a message: a placeholder if empty, withheld as a whole if it holds the secret. */
+    static String server(String text, Secret secret) {
+        return secret.withholdFrom(text(text));
+    }
+
+    static boolean chainContains(Throwable t, Secret secret) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (secret.appearsIn(t.getMessage()) || secret.appearsIn(t.toString())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The server's explanation of a failed action, or a placeholder. */
@@ -51,8 +70,4 @@ final class OspErrors {
         return one.length() > MAX ? one.substring(0, MAX) + "…" : one;
     }
 
-    /** Never lets a secret's text into a message (defence in depth: callers do not pass secrets). */
-    static String scrub(String s, Secret secret) {
-        return secret.isEmpty() ? s : s.replace(secret.reveal(), Secret.REDACTED);
-    }
 }

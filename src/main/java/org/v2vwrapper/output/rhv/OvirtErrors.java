@@ -1,6 +1,7 @@
 package org.v2vwrapper.output.rhv;
 
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.request.Secret;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -32,58 +33,74 @@ public final class OvirtErrors {
 
     /** {@code what} is a phrase like "cannot log in to": the message reads "{what} the oVirt engine at URL: reason". */
     static ConversionException toConversionException(String what, OvirtEndpoint endpoint, Throwable e) {
+        // A cause whose text holds the password would reach the wrapper log with its stack trace: not attached.
         return new ConversionException(what + " the oVirt engine at " + endpoint.apiUrl() + ": "
-                + reason(endpoint, e), e);
+                + reason(endpoint, e), chainContains(e, endpoint) ? null : e);
     }
 
-    /** A short reason for {@code e}, without the password. */
+    /**
+     * A short reason for {@code e}. Text that came from the engine, the SDK or the JDK is withheld as a whole when
+     * it contains the password; the wrapper's own words around it are never altered.
+     */
     static String reason(OvirtEndpoint endpoint, Throwable e) {
-        return scrub(endpoint, rawReason(endpoint, e));
-    }
-
-    private static String rawReason(OvirtEndpoint endpoint, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BoundedHttpClient.RequestDeadlineException) {
-                return "the engine did not answer in time (" + t.getMessage() + ")";
+                return "the engine did not answer in time (" + server(endpoint, t.getMessage()) + ")";
             }
             if (t instanceof SSLPeerUnverifiedException) {
                 return "TLS failure: the engine's certificate does not match the host name ("
-                        + oneLine(t.getMessage()) + ")";
+                        + server(endpoint, t.getMessage()) + ")";
             }
             if (t instanceof CertificateException || t instanceof SSLHandshakeException) {
                 return "TLS failure: the engine's certificate is not trusted"
                         + (endpoint.insecure() ? "" : " by the CA bundle " + endpoint.caBundle()
                         + " (or set insecure_connection to skip the check)")
-                        + " (" + oneLine(rootMessage(t)) + ")";
+                        + " (" + server(endpoint, rootMessage(t)) + ")";
             }
             if (t instanceof SSLException) {
-                return "TLS failure (" + oneLine(rootMessage(t)) + ")";
+                return "TLS failure (" + server(endpoint, rootMessage(t)) + ")";
             }
             if (t instanceof UnknownHostException) {
-                return "unknown host " + oneLine(t.getMessage());
+                return "unknown host " + server(endpoint, t.getMessage());
             }
             if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return "engine unreachable (" + oneLine(t.getMessage()) + ")";
+                return "engine unreachable (" + server(endpoint, t.getMessage()) + ")";
             }
             if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException) {
-                return "engine unreachable or not answering (timed out: " + oneLine(t.getMessage()) + ")";
+                return "engine unreachable or not answering (timed out: " + server(endpoint, t.getMessage()) + ")";
             }
             String msg = t.getMessage();
             if (msg != null) {
                 Matcher sso = SSO_ERROR.matcher(msg);
                 if (sso.find()) {
                     return "authentication as " + endpoint.user() + " failed: "
-                            + unquote(oneLine(sso.group(2))) + " (" + unquote(sso.group(1)) + ")";
+                            + server(endpoint, unquote(sso.group(2)) + " (" + unquote(sso.group(1)) + ")");
                 }
                 if (msg.startsWith("The response content type")) {
-                    return oneLine(msg);
+                    return server(endpoint, msg);
                 }
                 if (HTTP_CODE.matcher(msg).find() || msg.startsWith("Fault ")) {
-                    return apiFault(msg);
+                    return server(endpoint, apiFault(msg));
                 }
             }
         }
-        return oneLine(rootMessage(e));
+        return server(endpoint, rootMessage(e));
+    }
+
+    /** Text from outside the wrapper, on one line, or {@link Secret#WITHHELD} if it holds the password. */
+    static String server(OvirtEndpoint endpoint, String text) {
+        // Checked before oneLine: its truncation or whitespace folding could leave part of the password behind.
+        return endpoint.password().appearsIn(text) ? Secret.WITHHELD : oneLine(text);
+    }
+
+    static boolean chainContains(Throwable e, OvirtEndpoint endpoint) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (endpoint.password().appearsIn(t.getMessage()) || endpoint.password().appearsIn(t.toString())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The HTTP status of an SDK API error ({@code Error("... HTTP response code is \"404\" ...")}), or -1. */
@@ -140,15 +157,4 @@ public final class OvirtErrors {
         return one.length() > 400 ? one.substring(0, 400) + "..." : one;
     }
 
-    /** {@code text} without the password; if the password is too short to scrub safely, a generic reason instead. */
-    static String scrub(OvirtEndpoint endpoint, String text) {
-        String pw = endpoint.password().reveal();
-        if (pw.isEmpty()) {
-            return text;
-        }
-        if (pw.length() < 4) {
-            return text.contains(pw) ? "the engine refused the request (details withheld: they may contain the password)" : text;
-        }
-        return text.replace(pw, org.v2vwrapper.request.Secret.REDACTED);
-    }
 }

@@ -110,7 +110,7 @@ public class OvirtSession implements AutoCloseable {
         } catch (RuntimeException e) {
             int status = OvirtErrors.httpStatus(e);
             throw new OvirtCallException("cannot " + what + " on the oVirt engine at " + endpoint.apiUrl() + ": "
-                    + OvirtErrors.reason(endpoint, e), status, e);
+                    + OvirtErrors.reason(endpoint, e), status, OvirtErrors.chainContains(e, endpoint) ? null : e);
         }
     }
 

@@ -7,12 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hides secrets in text bound for the log: known values (the password, SSO tokens seen so far) wherever they
- * appear, plus secret-looking fields by shape: form fields and JSON keys named password/token/secret, XML
- * {@code <password>} and {@code <signed_ticket>} elements, and {@code Authorization} header values.
+ * Hides secrets in text bound for the log: text holding a known value (the password, SSO tokens seen so far) is
+ * withheld as a whole; secret-looking fields are masked by shape: form fields and JSON keys named
+ * password/token/secret, XML {@code <password>} and {@code <signed_ticket>} elements, and {@code Authorization} header values.
  */
 final class Redactor {
     static final String MASK = "*****";
+    static final String WITHHELD = "(withheld: the text contained a credential)";
 
     private static final Pattern FORM_SECRET = Pattern.compile(
             "(?i)(^|[&?])((?:password|token|access_token|refresh_token|id_token|client_secret)=)[^&\\s]*");
@@ -56,8 +57,12 @@ final class Redactor {
         String out = FORM_SECRET.matcher(text).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
         out = JSON_SECRET.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + "\"" + MASK + "\""));
         out = XML_SECRET.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + MASK + m.group(4)));
+        // A known secret left after the field masking: the whole text is withheld. Replacing it where it matched
+        // would show where a short or common password sits, and so reveal it.
         for (String secret : known) {
-            out = out.replace(secret, MASK);
+            if (out.contains(secret)) {
+                return WITHHELD;
+            }
         }
         return out;
     }
