@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** The {@code v2v-wrapper} command line. With no subcommand it runs a conversion from the request on stdin. */
 @Command(name = "v2v-wrapper",
-        subcommands = {org.v2vwrapper.v2vlog.ReplayLogCommand.class, org.v2vwrapper.nbd.NbdCopyCommand.class},
+        subcommands = {org.v2vwrapper.v2vlog.ReplayLogCommand.class, org.v2vwrapper.nbd.NbdCopyCommand.class, org.v2vwrapper.status.StatusCommand.class},
         mixinStandardHelpOptions = true,
         versionProvider = WrapperCommand.VersionProvider.class,
         sortOptions = false,
