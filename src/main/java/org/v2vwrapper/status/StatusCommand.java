@@ -19,7 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 
 /** {@code virt-v2v-wrapper status [STATE_FILE | --run-dir DIR] [--watch]}: a state file for people. */
-@Command(name = "status", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "status", exitCodeOnInvalidInput = 1,
         description = {"Shows a state file for people: phase, each disk's progress (size, rate and pre-copy where "
                 + "known), throttling, the last message, warnings and the result.",
                 "Without --watch: exit 0 once the file was read, 1 if it cannot be. With --watch: redraws until the "
@@ -29,6 +29,9 @@ public final class StatusCommand implements Callable<Integer> {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     /** ANSI: cursor home, then clear the screen. */
     private static final String REDRAW = "\033[H\033[2J";
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Parameters(arity = "0..1", paramLabel = "STATE_FILE",
             description = "the state file (default: state.json in --run-dir)")
