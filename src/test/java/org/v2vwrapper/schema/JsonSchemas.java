@@ -6,7 +6,6 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import org.v2vwrapper.e2e.ProjectPaths;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,11 +26,21 @@ public final class JsonSchemas {
     }
 
     private static Schema load(String name) {
-        try (InputStream in = Files.newInputStream(ProjectPaths.root().resolve("docs/schema").resolve(name))) {
+        try (InputStream in = Files.newInputStream(projectRoot().resolve("docs/schema").resolve(name))) {
             return REGISTRY.getSchema(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The checkout, found upwards from the working directory (not through e2e.ProjectPaths: e2e uses this). */
+    private static Path projectRoot() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("docs/schema")) && Files.exists(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("docs/schema not found above " + Path.of("").toAbsolutePath());
     }
 
     /** The errors, one per line, or "" when the document is valid. */
