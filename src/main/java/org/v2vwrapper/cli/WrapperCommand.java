@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
 
 /** The {@code v2v-wrapper} command line. With no subcommand it runs a conversion from the request on stdin. */
 @Command(name = "v2v-wrapper",
-        subcommands = {ReplayLogCommand.class, NbdCopyCommand.class, CleanupCommand.class},
+        subcommands = {ReplayLogCommand.class, NbdCopyCommand.class, CleanupCommand.class,
+                org.v2vwrapper.status.StatusCommand.class},
         mixinStandardHelpOptions = true,
         versionProvider = WrapperCommand.VersionProvider.class,
         sortOptions = false,

@@ -115,7 +115,10 @@ public final class WrapperRun {
     }
 
     public JsonNode state() throws IOException {
-        return MAPPER.readTree(stateFile().toFile());
+        JsonNode state = MAPPER.readTree(stateFile().toFile());
+        // Every state an end-to-end test looks at must match docs/schema/state.schema.json.
+        org.v2vwrapper.schema.StateSchema.assertValid(state);
+        return state;
     }
 
     /** What the fake virt-v2v was given (argv, environment, secret files). */
