@@ -32,6 +32,7 @@ ap.add_argument("--rounds", type=int, default=1)
 ap.add_argument("--variant", action="append", default=[])
 ap.add_argument("--jcmd-at", type=float, default=None)
 ap.add_argument("--jcmd-dir", default=None)
+ap.add_argument("--rss-trace", action="store_true", help="print VmRSS whenever it grew by 512 KB")
 ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
 opts = ap.parse_args()
 variants = []
@@ -114,7 +115,7 @@ def run_one(dest, variant, round_no):
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         p.stdin.write(request.encode()); p.stdin.close()
         first_seen = {}   # (disk index, progress) -> wall time first seen in the state file
-        peak_kb, last_text, dumped = 0, None, False
+        peak_kb, last_text, dumped, last_rss, cpu_ticks = 0, None, False, 0, 0
         while p.poll() is None:
             try:
                 with open(state_file) as f:
@@ -134,7 +135,18 @@ def run_one(dest, variant, round_no):
                     for line in f:
                         if line.startswith("VmHWM:"):
                             peak_kb = max(peak_kb, int(line.split()[1]))
+                        elif opts.rss_trace and line.startswith("VmRSS:"):
+                            kb = int(line.split()[1])
+                            if kb > last_rss + 512:
+                                last_rss = kb
+                                print("  %6.2f s  VmRSS %.1f MB" % (time.time() - start, kb / 1024), flush=True)
             except FileNotFoundError:
+                pass
+            try:
+                with open("/proc/%d/stat" % p.pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                cpu_ticks = int(fields[11]) + int(fields[12])   # utime + stime of the JVM itself
+            except (FileNotFoundError, IndexError):
                 pass
             if opts.jcmd_at is not None and not dumped and time.time() - start >= opts.jcmd_at:
                 dumped = True
@@ -156,7 +168,7 @@ def run_one(dest, variant, round_no):
         except FileNotFoundError:
             pass
         lags.sort()
-        return p.returncode, peak_kb, lags, time.time() - start, err
+        return p.returncode, peak_kb, lags, time.time() - start, err, cpu_ticks / os.sysconf('SC_CLK_TCK')
     finally:
         if fake_proc:
             fake_proc.stdin.close()
@@ -169,13 +181,13 @@ results = {}
 for r in range(1, opts.rounds + 1):
     for dest in dests:
         for v in variants:
-            rc, peak, lags, wall, err = run_one(dest, v, r)
+            rc, peak, lags, wall, err, cpu = run_one(dest, v, r)
             results.setdefault((dest, v[0]), []).append(peak)
             lag = ("median %.0f ms, p95 %.0f ms, max %.0f ms (%d frames)"
                    % (lags[len(lags) // 2] * 1000, lags[int(len(lags) * 0.95)] * 1000, lags[-1] * 1000, len(lags))
                    if lags else "no frames")
-            print("round %d  %-5s %-12s exit %d  %5.1f s  VmHWM %.1f MB  frame->state %s"
-                  % (r, dest, v[0], rc, wall, peak / 1024, lag), flush=True)
+            print("round %d  %-5s %-12s exit %d  %5.1f s  VmHWM %.1f MB  JVM CPU %.2f s  frame->state %s"
+                  % (r, dest, v[0], rc, wall, peak / 1024, cpu, lag), flush=True)
             if rc != 0:
                 print(err[-2000:], file=sys.stderr)
 print("median peak RSS (VmHWM):")
