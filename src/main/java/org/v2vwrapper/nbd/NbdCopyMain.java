@@ -22,6 +22,15 @@ public final class NbdCopyMain {
     }
 
     public static void main(String[] args) {
+        // Nothing is logged by nbd-copy (see above), whichever way it goes: SLF4J's no-operation provider instead
+        // of starting logback. First thing, before any class with a logger is initialised.
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            // SLF4J notes an explicitly chosen provider on stderr at INFO; only its warnings may show.
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
         NbdCopyCommand plain = plainArguments(args);
         if (plain == null) {
             String[] all = new String[args.length + 1];
@@ -29,10 +38,6 @@ public final class NbdCopyMain {
             System.arraycopy(args, 0, all, 1, args.length);
             org.v2vwrapper.Main.main(all);
             return;
-        }
-        // Nothing is logged standalone (see above): SLF4J's no-operation provider instead of starting logback.
-        if (System.getProperty("slf4j.provider") == null) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
         }
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(plain.copy(err));
