@@ -54,9 +54,32 @@ run_nbd_copy() {
         2> "$work/nbd-copy.err" || { cat "$work/nbd-copy.err" >&2; return 1; }
 }
 
-tools=(nbdcopy qemu_img nbd_copy)
+# The way the launcher ran nbd-copy before it had its own main class (picocli, logback, the conversion's archive):
+# the same JVM flags, `-jar`, for the before/after figure in the same rounds.
+run_nbd_copy_jar() {
+    java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xms8m -Xmx64m -Xmn4m -XX:MaxMetaspaceSize=64m \
+        -XX:ReservedCodeCacheSize=16m -XX:CICompilerCount=1 -Xshare:auto \
+        -XX:SharedArchiveFile="$repo/target/v2v-wrapper-main.jsa" -Xlog:cds*=off ${JAVA_OPTS:-} \
+        -jar "$repo/target/v2v-wrapper.jar" nbd-copy ${NBD_COPY_OPTS:-} "$uri" "$1" 2> "$work/nbd-copy-jar.err" \
+        || { cat "$work/nbd-copy-jar.err" >&2; return 1; }
+}
+
+# The nbd-copy class-data sharing archive (target/v2v-wrapper-nbd-copy.jsa, mapped by the launcher when present):
+# made by one training copy through the launcher if missing or older than the jar, written under another name and
+# renamed when complete (a truncated archive can crash the JVM, docs/log-parsing.md).
+jsa=$repo/target/v2v-wrapper-nbd-copy.jsa
+if [ ! -f "$jsa" ] || [ "$jsa" -ot "$repo/target/v2v-wrapper.jar" ]; then
+    base=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/lib/server/classes.jsa
+    rm -f "$jsa" "$jsa.tmp"
+    truncate -s 4G "$work/dest-train.img"
+    JAVA_OPTS="-XX:SharedArchiveFile=$base -XX:ArchiveClassesAtExit=$jsa.tmp" \
+        "$repo/scripts/v2v-wrapper" nbd-copy --no-progress "$uri" "$work/dest-train.img" && mv "$jsa.tmp" "$jsa"
+    rm -f "$work/dest-train.img"
+fi
+
+tools=(nbdcopy qemu_img nbd_copy nbd_copy_jar)
 declare -A times
-echo "round  nbdcopy  qemu-img  nbd-copy  (in-JVM)   (seconds, wall clock; in-JVM: nbd-copy's own copy time)"
+echo "round  nbdcopy  qemu-img  nbd-copy  (in-JVM)  before   (seconds, wall clock; in-JVM: nbd-copy's own copy time; before: -jar through picocli, as the launcher ran it before)"
 for ((round = 1; round <= rounds; round++)); do
     line=$(printf "%5d" "$round")
     for tool in "${tools[@]}"; do
@@ -83,9 +106,12 @@ for ((round = 1; round <= rounds; round++)); do
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 line="  med"
-for tool in "${tools[@]}" in_jvm; do
+for tool in nbdcopy qemu_img nbd_copy in_jvm nbd_copy_jar; do
     line="$line  $(printf "%7.2f" "$(echo "${times[$tool]}" | median)")"
 done
 echo "$line"
+awk -v a="$(echo "${times[nbd_copy]}" | median)" -v b="$(echo "${times[nbdcopy]}" | median)" \
+    -v c="$(echo "${times[nbd_copy_jar]}" | median)" \
+    'BEGIN {printf "nbd-copy / nbdcopy: %.3f (medians); before (-jar, picocli) / nbdcopy: %.3f\n", a / b, c / b}'
 echo "allocated in the destinations: $(du -sh "$work"/dest-nbd_copy.img | cut -f1) (nbd-copy)," \
      "$(du -sh "$work"/dest-nbdcopy.img | cut -f1) (nbdcopy), source $(du -sh "$source_image" | cut -f1)"

@@ -45,23 +45,23 @@ public final class NbdCopyCommand implements Callable<Integer> {
 
     @Option(names = "--connections", defaultValue = "4",
         description = "connections when the server allows multi-conn (default ${DEFAULT-VALUE})")
-    int connections;
+    int connections = 4;
 
     @Option(names = "--requests", defaultValue = "64",
         description = "read requests in flight in all (default ${DEFAULT-VALUE})")
-    int requests;
+    int requests = 64;
 
     @Option(names = "--request-size", defaultValue = "262144",
         description = "bytes per read request (default ${DEFAULT-VALUE})")
-    int requestSize;
+    int requestSize = 262144;
 
     @Option(names = "--connect-timeout", defaultValue = "30", paramLabel = "SECONDS",
         description = "for connecting and the handshake (default ${DEFAULT-VALUE})")
-    double connectTimeoutSeconds;
+    double connectTimeoutSeconds = 30;
 
     @Option(names = "--request-timeout", defaultValue = "120", paramLabel = "SECONDS",
         description = "for each request (default ${DEFAULT-VALUE})")
-    double requestTimeoutSeconds;
+    double requestTimeoutSeconds = 120;
 
     @Option(names = "--flush", description = "sync the destination to stable storage at the end")
     boolean flush;
@@ -74,7 +74,11 @@ public final class NbdCopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
+        return copy(spec.commandLine().getErr());
+    }
+
+    /** The copy with the options as set (by picocli, or by {@link NbdCopyMain} from a plain command line). */
+    int copy(PrintWriter err) {
         try {
             NbdUri uri = NbdUri.parse(source);
             List<Extent> extents = extentsFile == null ? null : ExtentsFile.read(extentsFile);
