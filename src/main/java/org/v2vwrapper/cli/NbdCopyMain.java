@@ -36,7 +36,7 @@ public final class NbdCopyMain {
             String[] all = new String[args.length + 1];
             all[0] = "nbd-copy";
             System.arraycopy(args, 0, all, 1, args.length);
-            org.v2vwrapper.Main.main(all);
+            System.exit(WrapperCommand.execute(Streams.system(), all));
             return;
         }
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
