@@ -136,6 +136,17 @@ class OspTwoPhaseTest {
     }
 
     @Test
+    void theSelectorPicksTheOpenStackClasses() throws Exception {
+        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(ctx.request(), ctx.settings()).orElseThrow();
+        assertTrue(chosen.finish().isPresent());
+        var local = OspTestSupport.requestJson(fake, "web01");
+        local.remove(List.of("osp_environment", "osp_destination_project_id", "osp_flavor_id", "osp_security_groups_ids",
+                "osp_server_id", "network_mappings"));
+        local.put("local_output_dir", tmp.toString());
+        assertTrue(org.v2vwrapper.output.Targets.twoPhaseFor(OspTestSupport.parse(local), ctx.settings()).isEmpty());
+    }
+
+    @Test
     void aConversionHostThatIsNotActiveIsRefusedBeforeAnythingIsMade() throws Exception {
         fake.server(HOST).orElseThrow().status = "SHUTOFF";
         DestinationDisks d = twoPhase.disks();

@@ -98,7 +98,7 @@ class OvirtTwoPhaseTest {
     }
 
     private List<FakeOvirtEngine.Disk> ours() {
-        return engine.disks().stream().filter(d -> d.alias().startsWith("web01_")).toList();
+        return engine.disks().stream().filter(d -> d.alias().matches("(web01|My_Machine)_Disk\\d+")).toList();
     }
 
     @Test
@@ -211,6 +211,30 @@ class OvirtTwoPhaseTest {
         assertTrue(e.getMessage().contains("to appear on this host: no " + tmp.resolve("elsewhere")), e.getMessage());
         runFailureUndo();
         assertEquals(List.of(), ours());
+    }
+
+    @Test
+    void theSelectorWiresTheRequestAndDevDiskById() throws Exception {
+        var request = RhvFixture.request(engine.url(), engine.password(), n -> {
+            n.put("conversion_host_uuid", conversionVm);
+            n.put("output_format", "qcow2");
+        });
+        var settings = new org.v2vwrapper.WrapperSettings(Path.of("/usr/bin/virt-v2v"), tmp.resolve("run"),
+                tmp.resolve("log"), tmp.resolve("vddk"), TestCa.shared().caPem(), byId);
+        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(request, settings).orElseThrow();
+        assertTrue(chosen.disks() instanceof OvirtPreCopyDisks);
+        assertTrue(chosen.finish().orElseThrow() instanceof OvirtTwoPhaseFinish);
+        chosen.disks().check(ctx);
+        List<PreparedDisk> made = chosen.disks().create(ctx, DISKS.subList(0, 1));
+        assertEquals(byId, made.get(0).localPath().getParent());
+        assertEquals("cow", ours().get(0).format());
+        assertEquals("My_Machine_Disk1", ours().get(0).alias());
+        runFailureUndo();
+        assertEquals(List.of(), ours());
+
+        var without = RhvFixture.request(engine.url(), engine.password(), n -> { });
+        assertTrue(assertThrows(ConversionException.class, () -> org.v2vwrapper.output.Targets.twoPhaseFor(without,
+                settings)).getMessage().contains("conversion_host_uuid"));
     }
 
     // ----- after the conversion -----
