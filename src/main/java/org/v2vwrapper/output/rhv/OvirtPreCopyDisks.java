@@ -141,6 +141,12 @@ public final class OvirtPreCopyDisks implements DestinationDisks {
                     .send().disk());
             String id = made.id();
             ctx.onFailure("remove the oVirt disk " + name + " (" + id + ")", () -> remove(session, id));
+            if (ctx.stopReason() != null) {
+                // Stopped (SIGTERM) while the engine made the disk: the undo actions may have been taken already,
+                // so remove this one here (a second removal finds it gone, which is fine).
+                removeQuietly(session, id);
+                ctx.checkNotStopped();
+            }
             LOG.info("created disk {} ({}) in storage domain '{}': {}, {}, {} bytes", name, id, params.storage(),
                     format.value(), sparse ? "sparse" : "preallocated", spec.capacityBytes());
             waitOk(ctx, session, id, name);
@@ -236,6 +242,14 @@ public final class OvirtPreCopyDisks implements DestinationDisks {
                 waits.diskOk(), waits.maxPoll())).run(List.of(id));
         if (!outcome.complete()) {
             throw new ConversionException("the oVirt disk " + id + " is left on the engine");
+        }
+    }
+
+    private void removeQuietly(OvirtSession session, String id) {
+        try {
+            remove(session, id);
+        } catch (Exception e) {
+            LOG.warn("cleanup: disk {}: {}", id, e.getMessage());
         }
     }
 

@@ -63,6 +63,15 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
         String vmId = creator.create(new OvirtVmCreator.Plan(vmName, cluster, converted.hardware(), converted.os(),
                 converted.caps(), converted.uefi(), diskIds, mappings));
         ctx.onFailure("remove the new oVirt VM " + vmId, () -> removeVm(session, vmId));
+        if (ctx.stopReason() != null) {
+            // Stopped while the VM was being made: the undo actions may have been taken already.
+            try {
+                removeVm(session, vmId);
+            } catch (OvirtCallException e) {
+                LOG.warn("cleanup: {}", e.getMessage());
+            }
+            ctx.checkNotStopped();
+        }
         ctx.state().setVmId(vmId);
         LOG.info("the oVirt engine at {} has the new VM {} ('{}')", session.endpoint().apiUrl(), vmId, vmName);
         return vmId;
