@@ -60,6 +60,12 @@ public final class WrapperCommand implements Callable<Integer> {
             description = "CA certificates of the oVirt engine (env V2V_WRAPPER_CA_BUNDLE; default ${DEFAULT-VALUE})")
     Path caBundle;
 
+    @Option(names = "--dev-disk-by-id", paramLabel = "DIR",
+            defaultValue = "${env:V2V_WRAPPER_DEV_DISK_BY_ID:-/dev/disk/by-id}",
+            description = "where the disks attached to this host for two-phase appear as virtio-<id> (env"
+                    + " V2V_WRAPPER_DEV_DISK_BY_ID; default ${DEFAULT-VALUE})")
+    Path devDiskById;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin")
     Path input;
 
@@ -101,7 +107,7 @@ public final class WrapperCommand implements Callable<Integer> {
     }
 
     WrapperSettings settings() {
-        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle);
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById);
     }
 
     @Override

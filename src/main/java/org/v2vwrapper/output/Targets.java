@@ -1,7 +1,22 @@
 package org.v2vwrapper.output;
 
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.WrapperSettings;
+import org.v2vwrapper.output.osp.OspTimeouts;
+import org.v2vwrapper.output.osp.OspTwoPhase;
+import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
+import org.v2vwrapper.output.rhv.OvirtEndpoint;
+import org.v2vwrapper.output.rhv.OvirtPreCopyDisks;
+import org.v2vwrapper.output.rhv.OvirtSessions;
+import org.v2vwrapper.output.rhv.OvirtTwoPhaseFinish;
+import org.v2vwrapper.output.rhv.TwoPhaseWaits;
 import org.v2vwrapper.plan.OutputTarget;
+import org.v2vwrapper.precopy.TwoPhaseDestination;
+import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.Destination;
+import org.v2vwrapper.request.RhvDestination;
+
+import java.util.Optional;
 
 /** Chooses the target class for a destination (as virt-v2v's own {@code output/select_output.ml}). */
 public final class Targets {
@@ -20,5 +35,33 @@ public final class Targets {
             return new LocalTarget();
         }
         throw new IllegalStateException("unknown destination " + destination);
+    }
+
+    /**
+     * The destination side of a two-phase run on oVirt or OpenStack: the disks the pre-copy writes into and the
+     * finish that makes the VM after virt-v2v-in-place (one shared connection). Empty for {@code local_output_dir},
+     * whose disks and libvirt XML are local files (the local pre-copy disks are {@code precopy}'s own).
+     */
+    public static Optional<TwoPhaseDestination> twoPhaseFor(ConversionRequest request, WrapperSettings settings)
+            throws ConversionException {
+        Destination destination = request.destination();
+        if (destination instanceof Destination.Ovirt ovirt) {
+            RhvDestination rhv = ovirt.rhv();
+            String conversionVm = request.conversionHostUuid().orElseThrow(
+                    () -> new ConversionException("two-phase to oVirt needs conversion_host_uuid"));
+            OvirtSessions sessions = new OvirtSessions(new OvirtConnectionFactory(),
+                    OvirtEndpoint.of(rhv, request.insecureConnection(), settings.caBundle()));
+            return Optional.of(new TwoPhaseDestination(
+                    new OvirtPreCopyDisks(sessions, new OvirtPreCopyDisks.Params(request.vmName(), rhv.storage(),
+                            rhv.cluster(), conversionVm, request.outputFormat(), request.allocation()),
+                            settings.devDiskById(), TwoPhaseWaits.DEFAULT),
+                    Optional.of(new OvirtTwoPhaseFinish(sessions, conversionVm, request.vmName(), rhv.cluster(),
+                            request.networkMappings(), TwoPhaseWaits.DEFAULT))));
+        }
+        if (destination instanceof Destination.Openstack) {
+            OspTwoPhase osp = new OspTwoPhase(request, settings.devDiskById(), OspTimeouts.defaults());
+            return Optional.of(new TwoPhaseDestination(osp.disks(), Optional.of(osp.finish())));
+        }
+        return Optional.empty();
     }
 }

@@ -57,6 +57,8 @@ import com.sun.net.httpserver.HttpServer;
  * {@code NovaVolumeAttachment} ({@code volumeAttachment}: {@code id}, {@code serverId}, {@code volumeId},
  * {@code device}), {@code CinderVolume} ({@code snapshot_id}, {@code imageRef}, {@code bootable},
  * {@code description}, {@code volume_type}, {@code volume_image_metadata}, {@code attachments}),
+ * Cinder's {@code os-set_image_metadata} volume action ({@code {"os-set_image_metadata": {"metadata": {…}}}},
+ * shown back in {@code volume_image_metadata}; openstack4j has no call for it),
  * {@code CinderVolumeSnapshot} ({@code snapshot}: {@code volume_id}, {@code status}, {@code size}, {@code force}),
  * {@code GlanceImage} (unwrapped: {@code status}, {@code min_disk}, {@code size}, {@code disk_format}); and they
  * are driven through openstack4j in {@code FakeOpenStackSourceTest}.
@@ -165,6 +167,8 @@ public final class FakeOpenStack implements AutoCloseable {
         public String snapshotId;
         public String imageId;
         public String volumeType;
+        /** What {@code os-set_image_metadata} set (shown as {@code volume_image_metadata}). */
+        public final Map<String, String> imageMetadata = new LinkedHashMap<>();
         /** The file holding the volume's bytes when {@link #storage} is set. */
         public java.nio.file.Path backingFile;
         int creatingPolls;
@@ -452,6 +456,13 @@ public final class FakeOpenStack implements AutoCloseable {
     public List<Call> calls() {
         synchronized (calls) {
             return List.copyOf(calls);
+        }
+    }
+
+    /** Forgets the calls so far (to assert on what a later part of a test does). */
+    public void clearCalls() {
+        synchronized (calls) {
+            calls.clear();
         }
     }
 
@@ -1154,8 +1165,12 @@ public final class FakeOpenStack implements AutoCloseable {
         j.put("description", v.description);
         j.put("snapshot_id", v.snapshotId);
         j.put("source_volid", null);
-        if (v.imageId != null) {
-            j.put("volume_image_metadata", Map.of("image_id", v.imageId));
+        if (v.imageId != null || !v.imageMetadata.isEmpty()) {
+            Map<String, String> im = new LinkedHashMap<>(v.imageMetadata);
+            if (v.imageId != null) {
+                im.put("image_id", v.imageId);
+            }
+            j.put("volume_image_metadata", im);
         }
         j.put("metadata", v.metadata);
         List<Object> atts = new ArrayList<>();
@@ -1417,6 +1432,14 @@ public final class FakeOpenStack implements AutoCloseable {
             if (r.body().has("os-set_bootable")) {
                 v.bootable = r.body().path("os-set_bootable").path("bootable").asBoolean();
                 return null;
+            }
+            if (r.body().has("os-set_image_metadata")) {
+                JsonNode md = r.body().path("os-set_image_metadata").path("metadata");
+                if (!md.isObject()) {
+                    throw fail(r.path(), 400, "Invalid request body: os-set_image_metadata needs metadata");
+                }
+                md.fields().forEachRemaining(e -> v.imageMetadata.put(e.getKey(), e.getValue().asText()));
+                return Map.of("metadata", v.imageMetadata);
             }
             throw fail(r.path(), 400, "Invalid request body");
         }

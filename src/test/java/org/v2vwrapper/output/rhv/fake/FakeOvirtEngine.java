@@ -58,6 +58,10 @@ import java.util.regex.Pattern;
  *       ({@link #posted}); they carry no secrets.</li>
  * </ul>
  *
+ * <p>Two-phase pre-copy: {@link #setVmStatus} makes the conversion host's VM {@code up}; {@link #devDiskById}
+ * makes attaching to it create the {@code virtio-<disk id[:20]>} link to a sparse backing file; deleting a disk
+ * still attached to a VM that is up is refused ({@code 409}), as the engine does.
+ *
  * <p>Disks model what rhv-upload leaves behind: a disk is {@code locked} while an active image transfer writes
  * to it; after the transfer is cancelled it stays {@code locked} for {@link #setUnlockAfterGets} more reads of
  * the disk, then becomes {@link #setStatusAfterCancel the configured status} ({@code ok} by default).
@@ -235,6 +239,7 @@ public final class FakeOvirtEngine implements AutoCloseable {
     private volatile int createdLockedGets = 1;
     private volatile int detachAfterGets = 1;
     private final List<String[]> failures = new CopyOnWriteArrayList<>();
+    private final List<Object[]> delayedFailures = new CopyOnWriteArrayList<>();
 
     private final Map<String, Vm> vms = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, StorageDomain> storageDomains = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -246,6 +251,8 @@ public final class FakeOvirtEngine implements AutoCloseable {
     private final Map<String, Nic> nics = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, VnicProfile> vnicProfiles = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<Posted> posted = new CopyOnWriteArrayList<>();
+    private final Map<String, java.nio.file.Path[]> devDiskById = new ConcurrentHashMap<>();
+    private final Map<String, java.nio.file.Path> backings = new ConcurrentHashMap<>();
     private final Set<String> liveTokens = ConcurrentHashMap.newKeySet();
     private final List<String> issuedTokens = new CopyOnWriteArrayList<>();
     private final List<String> revokedTokens = new CopyOnWriteArrayList<>();
@@ -359,11 +366,76 @@ public final class FakeOvirtEngine implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The first {@code passes} requests with this method whose path (under the API) matches {@code pathRegex}
+     * go through, the next one gets a 400 fault (to fail the second of two identical calls).
+     */
+    public FakeOvirtEngine failAfter(String method, String pathRegex, int passes) {
+        delayedFailures.add(new Object[] {method, pathRegex, new java.util.concurrent.atomic.AtomicInteger(passes)});
+        return this;
+    }
+
     /** A vNIC profile {@code name} of the network {@code networkId}; returns its id. */
     public String addVnicProfile(String name, String networkId) {
         String id = UUID.randomUUID().toString();
         vnicProfiles.put(id, new VnicProfile(id, name, networkId));
         return id;
+    }
+
+    /** Sets a VM's {@code status} ({@code up}, {@code down}, ...); VMs start {@code down}. */
+    public FakeOvirtEngine setVmStatus(String vmId, String status) {
+        Vm vm = vms.get(vmId);
+        vms.put(vmId, new Vm(vm.id(), vm.name(), status, vm.clusterId()));
+        return this;
+    }
+
+    /**
+     * Makes {@code vmId} behave as the host the test runs on: attaching a disk to it creates
+     * {@code <linkDir>/virtio-<disk id[:20]>}, a symlink to a sparse file of the disk's provisioned size under
+     * {@code backingDir} (as udev links a virtio disk by its serial); detaching removes the link, deleting the
+     * disk removes the file.
+     */
+    public FakeOvirtEngine devDiskById(String vmId, java.nio.file.Path linkDir, java.nio.file.Path backingDir) {
+        devDiskById.put(vmId, new java.nio.file.Path[] {linkDir, backingDir});
+        return this;
+    }
+
+    /** The sparse file behind a disk attached to a {@link #devDiskById} VM, or null. */
+    public java.nio.file.Path backing(String diskId) {
+        return backings.get(diskId);
+    }
+
+    private void linkDevice(String vmId, Disk d) {
+        java.nio.file.Path[] dirs = devDiskById.get(vmId);
+        if (dirs == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path file = backings.get(d.id);
+            if (file == null) {
+                file = dirs[1].resolve("disk-" + d.id);
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                    f.setLength(d.provisionedSize);
+                }
+                backings.put(d.id, file);
+            }
+            java.nio.file.Path link = dirs[0].resolve("virtio-" + d.id.substring(0, Math.min(20, d.id.length())));
+            java.nio.file.Files.deleteIfExists(link);
+            java.nio.file.Files.createSymbolicLink(link, file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void unlinkDevice(String vmId, String diskId) {
+        java.nio.file.Path[] dirs = devDiskById.get(vmId);
+        if (dirs != null) {
+            try {
+                java.nio.file.Files.deleteIfExists(dirs[0].resolve("virtio-" + diskId.substring(0, Math.min(20, diskId.length()))));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     /** Attaches an existing disk to a VM (as the pre-copy leaves them on the conversion host). */
@@ -722,7 +794,20 @@ public final class FakeOvirtEngine implements AutoCloseable {
                         return fault(409, "Operation Failed",
                                 "[Cannot remove Virtual Disk. Related operation is currently in progress. Please try again later.]");
                     }
+                    if (attachments.stream().anyMatch(a -> a.diskId.equals(id) && vms.containsKey(a.vmId)
+                            && "up".equals(vms.get(a.vmId).status()))) {
+                        return fault(409, "Operation Failed",
+                                "[Cannot remove Virtual Disk. The disk is attached to a running VM.]");
+                    }
                     disks.remove(id);
+                    java.nio.file.Path file = backings.remove(id);
+                    if (file != null) {
+                        try {
+                            java.nio.file.Files.deleteIfExists(file);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
                     return new Reply(200, null, "");
                 }
                 break;
@@ -761,6 +846,13 @@ public final class FakeOvirtEngine implements AutoCloseable {
     }
 
     private Reply failure(String method, String rest) {
+        for (Object[] f : delayedFailures) {
+            if (f[0].equals(method) && rest.matches((String) f[1])
+                    && ((java.util.concurrent.atomic.AtomicInteger) f[2]).getAndDecrement() == 0
+                    && delayedFailures.remove(f)) {
+                return fault(400, "Operation Failed", "[Injected failure of " + method + " " + rest + ".]");
+            }
+        }
         for (String[] f : failures) {
             if (f[0].equals(method) && rest.matches(f[1]) && failures.remove(f)) {
                 return fault(400, "Operation Failed", "[Injected failure of " + method + " " + rest + ".]");
@@ -855,6 +947,7 @@ public final class FakeOvirtEngine implements AutoCloseable {
                 DiskAttachment a = new DiskAttachment(id, diskId, x.text("interface"),
                         Boolean.parseBoolean(x.text("bootable")), Boolean.parseBoolean(x.text("active")));
                 attachments.add(a);
+                linkDevice(id, disks.get(diskId));
                 return xml(201, attachmentXml(a));
             }
             DiskAttachment a = attachments(id).stream().filter(at -> at.diskId.equals(subId)).findFirst().orElse(null);
@@ -869,6 +962,7 @@ public final class FakeOvirtEngine implements AutoCloseable {
                     return fault(409, "Operation Failed", "[Cannot detach Virtual Disk. Related operation is currently in progress.]");
                 }
                 a.detachGetsLeft = detachAfterGets;
+                unlinkDevice(id, a.diskId);
                 if (detachAfterGets == 0) {
                     attachments.remove(a);
                 }
