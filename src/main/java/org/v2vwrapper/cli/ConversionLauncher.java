@@ -15,6 +15,7 @@ import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StateFile;
 import org.v2vwrapper.state.StatePublisher;
+import org.v2vwrapper.text.IoErrors;
 import org.v2vwrapper.text.Printable;
 
 import java.io.IOException;
@@ -47,9 +48,20 @@ final class ConversionLauncher {
         Optional<RunDirLock> lock;
         try {
             lock = RunDirLock.tryAcquire(settings.runDir());
+        } catch (IOException e) {
+            return error("cannot use the run/log directory " + settings.runDir() + ": " + IoErrors.reason(e));
+        }
+        try {
             Files.createDirectories(settings.logDir());
         } catch (IOException e) {
-            return error("cannot use the run/log directory: " + e.getMessage());
+            if (lock.isPresent()) {
+                try {
+                    lock.get().close();
+                } catch (IOException ignored) {
+                    // the error below is what matters
+                }
+            }
+            return error("cannot use the run/log directory " + settings.logDir() + ": " + IoErrors.reason(e));
         }
         if (lock.isEmpty()) {
             return error("run directory " + settings.runDir() + " is in use by another v2v-wrapper; "
@@ -69,10 +81,10 @@ final class ConversionLauncher {
             byte[] input;
             ConversionRequest request;
             try {
-                input = RequestInput.read(inputFile, io.in());
+                input = RequestInput.read(inputFile, io.in(), io.err());
                 RequestParser.Parsed parsed = RequestParser.parse(input);
                 request = parsed.request();
-                parsed.unknownKeys().forEach(k -> LOG.warn("ignoring unknown key {}", Printable.escape(k)));
+                parsed.unknownKeys().forEach(k -> LOG.warn("{}", WrapperCommand.unknownKeyNote(k)));
             } catch (InvalidRequestException e) {
                 LOG.error("invalid request: {}", e.getMessage());
                 writeInvalidState(stateFile, e.getMessage());
