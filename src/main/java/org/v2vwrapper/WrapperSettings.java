@@ -1,21 +1,67 @@
 package org.v2vwrapper;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /**
  * Where things are on the conversion host: from the command line options or their environment variables.
  *
  * @param devDiskById where udev links disks by serial ({@code --dev-disk-by-id}): two-phase finds the oVirt disks and
  *                    OpenStack volumes attached to this host there as {@code virtio-<id[:20]>}
+ * @param runLogs     this run's own log file names (every run keeps the previous logs, and no run reads or truncates
+ *                    a log another process may still write): {@code virt-v2v-wrapper-<stamp>.log},
+ *                    {@code virt-v2v-<vm>-<stamp>.log}, {@code virt-v2v-mr-<vm>-<stamp>.log} with a UTC stamp such as
+ *                    {@code 20261201T110412.345Z}. Null means the fixed names {@code virt-v2v-wrapper.log},
+ *                    {@code virt-v2v.log}, {@code virt-v2v-mr.log}, which a run keeps as symbolic links to its own files.
  */
 public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkLibdir, Path caBundle,
-                              Path devDiskById) {
+                              Path devDiskById, RunLogs runLogs) {
 
     public static final Path DEFAULT_DEV_DISK_BY_ID = Path.of("/dev/disk/by-id");
 
-    /** With the default {@code --dev-disk-by-id}. */
+    /** The UTC stamp in per-run log names: sorts as the time does. */
+    public static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** The per-run part of the log names: the start stamp, and the VM once the request is read. */
+    public record RunLogs(String stamp, String vm) {
+    }
+
+    /** With the default {@code --dev-disk-by-id} and the fixed log names. */
     public WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkLibdir, Path caBundle) {
         this(virtV2v, runDir, logDir, vddkLibdir, caBundle, DEFAULT_DEV_DISK_BY_ID);
+    }
+
+    /** With the fixed log names. */
+    public WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkLibdir, Path caBundle,
+                           Path devDiskById) {
+        this(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, null);
+    }
+
+    /** The same settings with this run's own log names, stamped with {@code start}. */
+    public WrapperSettings withRunStamp(Instant start) {
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById,
+                new RunLogs(STAMP.format(start), null));
+    }
+
+    /** The same settings with the VM's name (made safe for a file name) in the virt-v2v log names. */
+    public WrapperSettings withVm(String vmName) {
+        String stamp = runLogs == null ? STAMP.format(Instant.now()) : runLogs.stamp();
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById,
+                new RunLogs(stamp, safeName(vmName)));
+    }
+
+    /** Letters, digits, '.', '_' and '-' kept, anything else '_', at most 64 characters, never starting with '.'. */
+    static String safeName(String vm) {
+        StringBuilder out = new StringBuilder();
+        vm.codePoints().limit(64).forEach(c -> out.append(c < 128 && (Character.isLetterOrDigit(c) || c == '.'
+                || c == '_' || c == '-') ? (char) c : '_'));
+        if (out.length() == 0 || out.charAt(0) == '.') {
+            out.insert(0, '_');
+        }
+        return out.toString();
     }
 
     public Path stateFile() {
@@ -23,14 +69,22 @@ public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkL
     }
 
     public Path wrapperLog() {
-        return logDir.resolve("virt-v2v-wrapper.log");
+        return runLogs == null ? logDir.resolve(FIXED_WRAPPER_LOG)
+                : logDir.resolve("virt-v2v-wrapper-" + runLogs.stamp() + ".log");
     }
 
     public Path v2vLog() {
-        return logDir.resolve("virt-v2v.log");
+        return runLogs == null || runLogs.vm() == null ? logDir.resolve(FIXED_V2V_LOG)
+                : logDir.resolve("virt-v2v-" + runLogs.vm() + "-" + runLogs.stamp() + ".log");
     }
 
     public Path machineReadableLog() {
-        return logDir.resolve("virt-v2v-mr.log");
+        return runLogs == null || runLogs.vm() == null ? logDir.resolve(FIXED_MR_LOG)
+                : logDir.resolve("virt-v2v-mr-" + runLogs.vm() + "-" + runLogs.stamp() + ".log");
     }
+
+    /** The fixed names: symbolic links to the newest run's files, for humans. */
+    public static final String FIXED_WRAPPER_LOG = "virt-v2v-wrapper.log";
+    public static final String FIXED_V2V_LOG = "virt-v2v.log";
+    public static final String FIXED_MR_LOG = "virt-v2v-mr.log";
 }

@@ -4,6 +4,7 @@ import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.lifecycle.Children;
 import org.v2vwrapper.WrapperSettings;
 import org.v2vwrapper.plan.V2vCapabilities;
+import org.v2vwrapper.text.IoErrors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,18 +29,58 @@ enum HostCheck {
             return "nbdkit works: " + runCommand(List.of("nbdkit", "--version"));
         }
     },
-    VDDK("vddk", "the VDDK library is in the VDDK directory") {
+    VDDK("vddk", "the VDDK library is a loadable 64-bit ELF library for this machine") {
         @Override
         String run(WrapperSettings s) throws ConversionException {
             Path lib64 = s.vddkLibdir().resolve("lib64");
+            Path lib;
             try (Stream<Path> files = Files.isDirectory(lib64) ? Files.list(lib64) : Stream.empty()) {
-                if (files.noneMatch(p -> p.getFileName().toString().startsWith("libvixDiskLib.so"))) {
-                    throw new ConversionException("no libvixDiskLib.so in " + lib64 + " (--vddk-libdir)");
-                }
+                lib = files.filter(p -> p.getFileName().toString().startsWith("libvixDiskLib.so"))
+                        .sorted().findFirst()
+                        .orElseThrow(() -> new ConversionException("no libvixDiskLib.so in " + lib64
+                                + " (--vddk-libdir)"));
             } catch (IOException e) {
-                throw new ConversionException("cannot read " + lib64 + ": " + e.getMessage());
+                throw new ConversionException("cannot read " + lib64 + ": " + IoErrors.reason(e));
             }
-            return "VDDK found in " + s.vddkLibdir();
+            checkElfLibrary(lib, System.getProperty("os.arch"));
+            return "VDDK found in " + s.vddkLibdir() + " (" + lib.getFileName() + ")";
+        }
+    },
+    NBDKIT_VDDK("nbdkit-vddk", "nbdkit has its vddk plugin (vddk transport)") {
+        @Override
+        String run(WrapperSettings s) throws ConversionException {
+            try {
+                runCommand(List.of("nbdkit", "vddk", "--dump-plugin"));
+            } catch (ConversionException e) {
+                throw new ConversionException("nbdkit's vddk plugin does not load (" + e.getMessage()
+                        + "); install it: RHEL nbdkit-vddk-plugin; Debian does not package it (build nbdkit "
+                        + "with its vddk plugin)");
+            }
+            return "nbdkit vddk plugin loads";
+        }
+    },
+    OPENSTACK("openstack", "the openstack command runs (virt-v2v -o openstack)") {
+        @Override
+        String run(WrapperSettings s) throws ConversionException {
+            try {
+                return "openstack works: " + runCommand(List.of("openstack", "--version"));
+            } catch (ConversionException e) {
+                throw new ConversionException("the openstack command does not run (" + e.getMessage()
+                        + "); install it: Debian python3-openstackclient, RHEL python3-openstackclient");
+            }
+        }
+    },
+    OVIRT_SDK("ovirtsdk4", "Python's ovirtsdk4 imports (virt-v2v -o rhv-upload)") {
+        @Override
+        String run(WrapperSettings s) throws ConversionException {
+            try {
+                runCommand(List.of("python3", "-c", "import ovirtsdk4"));
+            } catch (ConversionException e) {
+                throw new ConversionException("python3 cannot import ovirtsdk4 (" + e.getMessage()
+                        + "); install it: RHEL python3-ovirt-engine-sdk4, Debian has no package "
+                        + "(pip install ovirt-engine-sdk-python)");
+            }
+            return "python3 imports ovirtsdk4";
         }
     },
     SSH_AGENT("ssh-agent", "ssh-agent and ssh-add are installed (ssh transport)") {
@@ -73,6 +114,51 @@ enum HostCheck {
     /** Returns a one-line success note, or throws with a one-line reason. */
     abstract String run(WrapperSettings settings) throws ConversionException;
 
+    /** ELF e_machine of the JVM's architecture (os.arch), or -1 when unknown. */
+    static int elfMachine(String osArch) {
+        return switch (osArch) {
+            case "amd64", "x86_64" -> 62;
+            case "aarch64", "arm64" -> 183;
+            default -> -1;
+        };
+    }
+
+    /**
+     * Reads the ELF header of {@code lib}: magic, 64-bit class, little-endian data, a shared object, and the
+     * machine of this JVM ({@code os.arch}). Throws with the first thing that is wrong.
+     */
+    static void checkElfLibrary(Path lib, String osArch) throws ConversionException {
+        byte[] h = new byte[20];
+        int n;
+        try (java.io.InputStream in = Files.newInputStream(lib)) {
+            n = in.readNBytes(h, 0, h.length);
+        } catch (IOException e) {
+            throw new ConversionException("cannot read " + lib + ": " + IoErrors.reason(e));
+        }
+        if (n < 4 || h[0] != 0x7f || h[1] != 'E' || h[2] != 'L' || h[3] != 'F') {
+            throw new ConversionException(lib + " is not an ELF file");
+        }
+        if (n < h.length) {
+            throw new ConversionException(lib + " is a truncated ELF file");
+        }
+        if (h[4] != 2) {
+            throw new ConversionException(lib + " is not a 64-bit ELF library (EI_CLASS " + h[4] + ")");
+        }
+        if (h[5] != 1) {
+            throw new ConversionException(lib + " is not a little-endian ELF library");
+        }
+        int type = (h[16] & 0xff) | (h[17] & 0xff) << 8;
+        if (type != 3) {
+            throw new ConversionException(lib + " is not a shared library (ELF type " + type + ")");
+        }
+        int machine = (h[18] & 0xff) | (h[19] & 0xff) << 8;
+        int expected = elfMachine(osArch);
+        if (expected >= 0 && machine != expected) {
+            throw new ConversionException(lib + " is for another machine (ELF machine " + machine + ", this JVM is "
+                    + osArch + ")");
+        }
+    }
+
     static Path findOnPath(String tool) {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         for (String dir : path.split(":")) {
@@ -94,7 +180,7 @@ enum HostCheck {
             Thread.currentThread().interrupt();
             throw new ConversionException("interrupted");
         } catch (IOException e) {
-            throw new ConversionException("cannot run " + cmd.get(0) + ": " + e.getMessage());
+            throw new ConversionException("cannot run " + cmd.get(0) + ": " + IoErrors.reason(e));
         }
         if (r.exitCode() != 0) {
             throw new ConversionException(String.join(" ", cmd) + " failed with exit code " + r.exitCode());

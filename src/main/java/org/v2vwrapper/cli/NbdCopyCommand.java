@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code v2v-wrapper nbd-copy SOURCE_URI DEST [--extents FILE]}: copies an NBD export to a local disk. */
 @Command(name = "nbd-copy", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+    versionProvider = NbdCopyCommand.VersionProvider.class,
     description = {"Copies an NBD export, or the listed extents of it, to a local file or block device.",
         "Holes in the source stay holes in a new or whole-disk regular-file destination.",
         "Progress goes to stderr; exit 0 on success, 1 on error."})
@@ -101,9 +102,19 @@ public final class NbdCopyCommand implements Callable<Integer> {
         } catch (Exception e) {
             // The trace is for the log file; the user gets one line.
             LOG.info("nbd-copy {} to {} failed", source, destination, e);
-            err.println("nbd-copy: " + NbdConnection.describe(e).replace('\n', ' '));
+            String reason = e instanceof java.nio.file.FileSystemException fse
+                ? org.v2vwrapper.text.IoErrors.describe(fse) : NbdConnection.describe(e);
+            err.println("nbd-copy: " + org.v2vwrapper.text.Printable.escape(reason.replace('\n', ' ')));
             err.flush();
             return 1;
+        }
+    }
+
+    /** {@code nbd-copy --version}: {@code nbd-copy (virt-v2v-wrapper) <version>}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"nbd-copy (virt-v2v-wrapper) " + Version.get()};
         }
     }
 

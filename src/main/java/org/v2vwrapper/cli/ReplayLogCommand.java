@@ -35,8 +35,13 @@ public final class ReplayLogCommand implements Callable<Integer> {
     /** Mapped at a time: a mapping is limited to 2 GiB, and smaller windows keep the address space modest. */
     private static final long MAP_WINDOW = 1L << 30;
 
-    @Option(names = "--v2v-log", required = true, paramLabel = "FILE", description = "virt-v2v's stdout+stderr")
+    @Option(names = "--v2v-log", paramLabel = "FILE",
+            description = "virt-v2v's stdout+stderr (or give it as the positional V2V_LOG)")
     Path v2vLog;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "V2V_LOG",
+            description = "virt-v2v's stdout+stderr, instead of --v2v-log")
+    Path positionalLog;
 
     @Option(names = "--machine-readable-log", paramLabel = "FILE", description = "the --machine-readable=file: log")
     Path machineReadableLog;
@@ -78,6 +83,13 @@ public final class ReplayLogCommand implements Callable<Integer> {
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             String value;
+            if (!name.startsWith("-")) {
+                if (cmd.v2vLog != null) {
+                    return null; // twice, or with --v2v-log: picocli's error
+                }
+                cmd.v2vLog = Path.of(name);
+                continue;
+            }
             int eq = name.indexOf('=');
             if (name.startsWith("--") && eq > 0) {
                 value = name.substring(eq + 1);
@@ -89,9 +101,15 @@ public final class ReplayLogCommand implements Callable<Integer> {
             }
             switch (name) {
                 case "--v2v-log":
+                    if (cmd.v2vLog != null) {
+                        return null;
+                    }
                     cmd.v2vLog = Path.of(value);
                     break;
                 case "--machine-readable-log":
+                    if (cmd.machineReadableLog != null) {
+                        return null;
+                    }
                     cmd.machineReadableLog = Path.of(value);
                     break;
                 case "--source-disk":
@@ -106,6 +124,17 @@ public final class ReplayLogCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (v2vLog != null && positionalLog != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give the log once: as V2V_LOG or with --v2v-log, not both");
+        }
+        if (v2vLog == null && positionalLog == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required log: V2V_LOG or --v2v-log=FILE");
+        }
+        if (v2vLog == null) {
+            v2vLog = positionalLog;
+        }
         return replay(spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
@@ -115,6 +144,7 @@ public final class ReplayLogCommand implements Callable<Integer> {
             state.initDisks(sourceDisks);
         }
         byte[] buf = new byte[CHUNK];
+        Path reading = v2vLog;
         try {
             V2vLogParser parser = new V2vLogParser(state);
             if (Files.isRegularFile(v2vLog)) {
@@ -125,13 +155,15 @@ public final class ReplayLogCommand implements Callable<Integer> {
                 replay(v2vLog, parser.newStream(), buf);
             }
             if (machineReadableLog != null) {
+                reading = machineReadableLog;
                 replay(machineReadableLog, new MachineReadableParser(state).newStream(), buf);
             }
             out.println(SnapshotJson.write(state.snapshot()));
             out.flush();
             return 0;
         } catch (IOException e) {
-            err.println("replay-log: cannot read " + e.getMessage());
+            err.println("replay-log: cannot read " + org.v2vwrapper.text.Printable.escape(reading.toString()) + ": "
+                    + org.v2vwrapper.text.Printable.escape(org.v2vwrapper.text.IoErrors.reason(e)));
             err.flush();
             return 1;
         }

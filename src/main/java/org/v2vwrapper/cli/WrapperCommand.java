@@ -66,7 +66,7 @@ public final class WrapperCommand implements Callable<Integer> {
                     + " V2V_WRAPPER_DEV_DISK_BY_ID; default ${DEFAULT-VALUE})")
     Path devDiskById;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin")
+    @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin (- is stdin)")
     Path input;
 
     @Option(names = "--dry-run",
@@ -81,8 +81,14 @@ public final class WrapperCommand implements Callable<Integer> {
     @Option(names = "--detached-child", hidden = true)
     boolean detachedChild;
 
-    @Option(names = "--checks", description = "list the host checks")
+    @Option(names = "--checks", description = "list the host checks (with --run: run them all)")
     boolean listChecks;
+
+    @Option(names = "--run", description = "with --checks: run every check, exit 1 if any fails")
+    boolean runChecks;
+
+    @Option(names = "--check-all", description = "run every host check; exit 0 if all pass, 1 if any fails")
+    boolean checkAll;
 
     @Option(names = "--check-virt-v2v", description = "check virt-v2v; exit 0 if it passes, 1 if not")
     boolean checkVirtV2v;
@@ -95,6 +101,17 @@ public final class WrapperCommand implements Callable<Integer> {
 
     @Option(names = "--check-ssh-agent", description = "check ssh-agent and ssh-add; exit 0 if it passes, 1 if not")
     boolean checkSshAgent;
+
+    @Option(names = "--check-nbdkit-vddk", description = "check nbdkit's vddk plugin; exit 0 if it passes, 1 if not")
+    boolean checkNbdkitVddk;
+
+    @Option(names = "--check-openstack",
+            description = "check the openstack command (-o openstack); exit 0 if it passes, 1 if not")
+    boolean checkOpenstack;
+
+    @Option(names = "--check-ovirtsdk4",
+            description = "check Python's ovirtsdk4 (-o rhv-upload); exit 0 if it passes, 1 if not")
+    boolean checkOvirtSdk;
 
     private final Streams io;
 
@@ -112,35 +129,72 @@ public final class WrapperCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (listChecks) {
+        if (listChecks && !runChecks) {
             for (HostCheck c : HostCheck.values()) {
-                io.out().printf("%-10s --check-%s: %s%n", c.checkName(), c.checkName(), c.description());
+                io.out().printf("%-11s --check-%s: %s%n", c.checkName(), c.checkName(), c.description());
             }
             return 0;
         }
-        Optional<HostCheck> check = checkVirtV2v ? Optional.of(HostCheck.VIRT_V2V)
-                : checkNbdkit ? Optional.of(HostCheck.NBDKIT)
-                : checkVddk ? Optional.of(HostCheck.VDDK)
-                : checkSshAgent ? Optional.of(HostCheck.SSH_AGENT) : Optional.empty();
-        if (check.isPresent()) {
-            try {
-                io.out().println("PASS " + check.get().checkName() + ": " + check.get().run(settings()));
-                return 0;
-            } catch (ConversionException e) {
-                io.err().println("FAIL " + check.get().checkName() + ": "
-                        + org.v2vwrapper.text.Printable.escape(e.getMessage()));
-                return 1;
+        java.util.List<HostCheck> checks = selectedChecks();
+        if (!checks.isEmpty()) {
+            int rc = 0;
+            for (HostCheck check : checks) {
+                try {
+                    io.out().println("PASS " + check.checkName() + ": "
+                            + org.v2vwrapper.text.Printable.escape(check.run(settings())));
+                } catch (ConversionException e) {
+                    io.err().println("FAIL " + check.checkName() + ": "
+                            + org.v2vwrapper.text.Printable.escape(e.getMessage()));
+                    rc = 1;
+                }
             }
+            return rc;
         }
         if (dryRun) {
             return dryRun();
         }
-        return new ConversionLauncher(settings(), io).run(Optional.ofNullable(input), detach, detachedChild);
+        return new ConversionLauncher(settings(), io).run(requestFile(), detach, detachedChild);
+    }
+
+    /** The checks asked for, in the order of {@link HostCheck}: each --check-NAME, or all. */
+    java.util.List<HostCheck> selectedChecks() {
+        if (checkAll || (listChecks && runChecks)) {
+            return java.util.List.of(HostCheck.values());
+        }
+        java.util.List<HostCheck> out = new java.util.ArrayList<>();
+        for (HostCheck c : HostCheck.values()) {
+            boolean on = switch (c) {
+                case VIRT_V2V -> checkVirtV2v;
+                case NBDKIT -> checkNbdkit;
+                case VDDK -> checkVddk;
+                case NBDKIT_VDDK -> checkNbdkitVddk;
+                case SSH_AGENT -> checkSshAgent;
+                case OPENSTACK -> checkOpenstack;
+                case OVIRT_SDK -> checkOvirtSdk;
+            };
+            if (on) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** {@code --input FILE}; none, or {@code --input -}, is stdin. */
+    private Optional<Path> requestFile() {
+        return input == null || input.toString().equals("-") ? Optional.empty() : Optional.of(input);
+    }
+
+    /** "ignoring unknown key vm_nmae (did you mean vm_name?)", the key escaped. */
+    static String unknownKeyNote(String key) {
+        return "ignoring unknown key " + org.v2vwrapper.text.Printable.escape(key)
+                + org.v2vwrapper.request.KeySuggestions.forUnknownTopLevelKey(key)
+                        .map(k -> " (did you mean " + k + "?)").orElse("");
     }
 
     private int dryRun() {
         try {
-            RequestParser.Parsed parsed = RequestParser.parse(RequestInput.read(Optional.ofNullable(input), io.in()));
+            RequestParser.Parsed parsed = RequestParser.parse(RequestInput.read(requestFile(), io.in(), io.err()));
+            parsed.unknownKeys().forEach(k -> io.err().println("v2v-wrapper: warning: " + unknownKeyNote(k)));
             io.out().println(DryRun.describe(parsed.request(), settings(), DryRun.capabilities(settings())));
             return 0;
         } catch (InvalidRequestException e) {

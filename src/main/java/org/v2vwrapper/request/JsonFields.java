@@ -59,7 +59,21 @@ final class JsonFields {
     }
 
     InvalidRequestException missing(String key) {
-        return new InvalidRequestException(path(key), "missing required key");
+        // A key of this object that is not known here and is a likely typo of the missing one.
+        List<String> present = new ArrayList<>();
+        node.fieldNames().forEachRemaining(k -> {
+            if (!read.contains(k)) {
+                present.add(k);
+            }
+        });
+        present.remove(key);
+        if (prefix.isEmpty()) {
+            present.removeAll(KeySuggestions.TOP_LEVEL_KEYS);
+        }
+        Optional<String> typo = KeySuggestions.closest(key, present);
+        return new InvalidRequestException(path(key), "missing required key"
+                + typo.map(t -> " (the request has " + org.v2vwrapper.text.Printable.escape(path(t))
+                        + ": did you mean " + key + "?)").orElse(""));
     }
 
     Optional<String> string(String key) throws InvalidRequestException {

@@ -107,9 +107,18 @@ final class ColdSteps {
         var settings = ctx.settings();
         var state = ctx.state();
         ConversionRun.LogParsers parsers = ctx.get(LOG_PARSERS);
-        Files.deleteIfExists(settings.machineReadableLog());
-        Files.write(settings.v2vLog(), new byte[0]);
-        Files.write(settings.machineReadableLog(), new byte[0]);
+        if (settings.runLogs() != null) {
+            // This run's own files, new (never one another process may still write), and the fixed names
+            // pointed at them for humans.
+            Files.createFile(settings.v2vLog());
+            Files.createFile(settings.machineReadableLog());
+            RunLogs.linkNewest(settings.v2vLog(), org.v2vwrapper.WrapperSettings.FIXED_V2V_LOG);
+            RunLogs.linkNewest(settings.machineReadableLog(), org.v2vwrapper.WrapperSettings.FIXED_MR_LOG);
+        } else {
+            Files.deleteIfExists(settings.machineReadableLog());
+            Files.write(settings.v2vLog(), new byte[0]);
+            Files.write(settings.machineReadableLog(), new byte[0]);
+        }
         LogMonitor monitor = new LogMonitor(List.of(
                 new LogTail(settings.v2vLog(), parsers.v2vLog(state, ctx.get(CAPABILITIES))),
                 new LogTail(settings.machineReadableLog(), parsers.machineReadableLog(state))));

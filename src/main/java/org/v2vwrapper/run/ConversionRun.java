@@ -50,6 +50,7 @@ public final class ConversionRun {
     private volatile String earlyStop;
     private volatile RunContext ctx;
     private boolean endDone;
+    private volatile int exitCode = -1;
 
     /** Makes the two log consumers for a run: virt-v2v's own log and its machine-readable log. */
     public interface LogParsers {
@@ -211,6 +212,7 @@ public final class ConversionRun {
             state.finish(exitCode != EXIT_OK);
             publisher.close();
             LOG.info("conversion ended: exit code {}", exitCode);
+            this.exitCode = exitCode;
             ended.countDown();
         }
         return exitCode;
@@ -244,6 +246,12 @@ public final class ConversionRun {
         }
         LOG.warn("the main thread did not end the run in time; ending it from the shutdown hook");
         failed("conversion stopped: " + why);
-        end(EXIT_FAILED);
+        end(exitCodeOfFailure());
+    }
+
+    /** The exit code once the run has ended ({@code finished} written, cleanup done). */
+    public java.util.OptionalInt exitCode() {
+        int rc = exitCode;
+        return rc < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(rc);
     }
 }

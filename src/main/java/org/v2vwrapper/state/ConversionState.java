@@ -46,6 +46,10 @@ public final class ConversionState {
     private int currentSlot = -1;
     private final LogFacts facts = new LogFacts();
     private Map<String, String> throttling;
+    private final List<Map<String, String>> warnings = new ArrayList<>();
+    /** At most this many warnings are kept (the first ones), each at most {@link #MAX_WARNING_CHARS} long. */
+    public static final int MAX_WARNINGS = 50;
+    public static final int MAX_WARNING_CHARS = 2000;
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -117,6 +121,52 @@ public final class ConversionState {
             this.lastMessage = message;
         }
         notify(Change.PHASE);
+    }
+
+    /**
+     * A warning of virt-v2v for the state file's {@code warnings} list ({@code {"message", "type": "warning"}}),
+     * oldest first. The same warning seen twice (in its log and in its machine-readable log, or cut short where the
+     * terminal wrapped it) is kept once, in its longest form: whitespace is ignored and a message that is the start
+     * of another counts as the same. Does not touch {@code last_message}.
+     */
+    public void addWarning(String message) {
+        String text = message.strip();
+        if (text.isEmpty()) {
+            return;
+        }
+        if (text.length() > MAX_WARNING_CHARS) {
+            text = text.substring(0, MAX_WARNING_CHARS) + "…";
+        }
+        String key = text.replaceAll("\\s+", " ");
+        synchronized (this) {
+            for (int i = 0; i < warnings.size(); i++) {
+                String seen = warnings.get(i).get("message").replaceAll("\\s+", " ");
+                if (seen.startsWith(key)) {
+                    return;
+                }
+                if (key.startsWith(seen)) {
+                    warnings.set(i, warning(text));
+                    notify(Change.PHASE);
+                    return;
+                }
+            }
+            if (warnings.size() >= MAX_WARNINGS) {
+                return;
+            }
+            warnings.add(warning(text));
+        }
+        notify(Change.PHASE);
+    }
+
+    private static Map<String, String> warning(String text) {
+        Map<String, String> w = new LinkedHashMap<>();
+        w.put("message", text);
+        w.put("type", "warning");
+        return Collections.unmodifiableMap(w);
+    }
+
+    public synchronized List<Map<String, String>> warnings() {
+        return List.copyOf(warnings);
     }
 
     /** The limits in force, e.g. {@code {"cpu": "50%", "network": "1048576"}} (see throttle/Throttling). */
@@ -289,6 +339,9 @@ public final class ConversionState {
         putIfKnown(out, "return_code", returnCode);
         putIfKnown(out, "vm_id", vmId);
         putIfKnown(out, "last_message", lastMessage);
+        if (!warnings.isEmpty()) {
+            out.put("warnings", List.copyOf(warnings));
+        }
         putIfKnown(out, "throttling", throttling);
         putIfKnown(out, "failed", failed);
         putIfKnown(out, "finished", finished);

@@ -68,6 +68,7 @@ public final class MachineReadableParser implements LineSplitter.LineSink {
                 break;
             case "warning":
                 Log.LOG.warn("virt-v2v: {}", text);
+                state.addWarning(text);
                 break;
             case "info":
                 Log.LOG.info("virt-v2v: {}", text);

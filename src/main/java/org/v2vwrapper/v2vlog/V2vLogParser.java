@@ -37,6 +37,8 @@ public final class V2vLogParser implements LineSplitter.LineSink {
     private static final byte[] OVERLAY = ByteScan.ascii("overlay source qemu URI: json:");
     private static final byte[] DISPLAY_NAME = ByteScan.ascii("displayName = \"");
     private static final byte[] DISK_ID = ByteScan.ascii("disk.id = '");
+    private static final byte[] WARNING = ByteScan.ascii("virt-v2v: warning: ");
+    private static final byte ESC = 0x1b;
     private static final byte[] VIRTUAL_SYSTEM = ByteScan.ascii("<VirtualSystem ovf:id='");
     /** How many lines after {@code running nbdkit:} may pass before its argument line (other streams interleave). */
     static final int NBDKIT_ARGS_WINDOW = 4;
@@ -128,6 +130,18 @@ public final class V2vLogParser implements LineSplitter.LineSink {
                     VmxValue.decode(b, p + DISPLAY_NAME.length, e).ifPresent(state.facts()::setDisplayName);
                 }
                 break;
+            case 'v':
+                if (ByteScan.startsWith(b, p, e, WARNING)) {
+                    warning(b, p + WARNING.length, e);
+                }
+                break;
+            case ESC:
+                // a coloured line on a terminal: "ESC[1;34mvirt-v2v: warning: …"
+                int after = Ansi.skip(b, p, e);
+                if (after > p && after < e && ByteScan.startsWith(b, after, e, WARNING)) {
+                    warning(b, after + WARNING.length, e);
+                }
+                break;
             case '<':
                 int at = ByteScan.indexOf(b, p, e, VIRTUAL_SYSTEM);
                 String vmId = at < 0 ? null : quotedId(b, at + VIRTUAL_SYSTEM.length, e);
@@ -138,6 +152,11 @@ public final class V2vLogParser implements LineSplitter.LineSink {
             default:
                 break;
         }
+    }
+
+    /** {@code virt-v2v: warning: TEXT}: a warning for the state file (its first line, if virt-v2v wrapped it). */
+    private void warning(byte[] b, int text, int e) {
+        state.addWarning(Ansi.strip(ByteScan.utf8(b, text, e)).replace("\r", ""));
     }
 
     /** {@code [  12.3] Text}: the human phase; {@code Copying disk N/M to …} is shortened to its first words. */

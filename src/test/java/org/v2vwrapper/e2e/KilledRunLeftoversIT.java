@@ -51,9 +51,9 @@ class KilledRunLeftoversIT {
         List<String> left = secretDirs(killed.runDir);
         assertFalse(left.isEmpty(), "the killed run left no secret directory: nothing to test");
 
-        // The next wrapper on the same run and log directories; its virt-v2v fails at once. Only its own part of
-        // the wrapper log counts (the killed run's part names its secret directory in the virt-v2v command).
-        int killedLogLength = Files.readString(killed.logDir.resolve("virt-v2v-wrapper.log")).length();
+        // The next wrapper on the same run and log directories; its virt-v2v fails at once. It has its own wrapper
+        // log (the killed run's, which names its secret directory in the virt-v2v command, is kept apart).
+        Path killedLog = killed.logDir.resolve("virt-v2v-wrapper.log").toRealPath();
         WrapperRun next = new WrapperRun(tmp.resolve("a")).scenario(new Scenario()
                 .out("[   0.0] Setting up the source").exit(3));
         next.start(request(tmp.resolve("out")));
@@ -64,7 +64,10 @@ class KilledRunLeftoversIT {
         }
         String whole = Files.readString(next.logDir.resolve("virt-v2v-wrapper.log"));
         assertFalse(whole.contains(SECRET), "a secret in the wrapper log");
-        String log = whole.substring(killedLogLength);
+        String log = whole;
+        Path nextLog = next.logDir.resolve("virt-v2v-wrapper.log").toRealPath();
+        assertFalse(nextLog.equals(killedLog), "the next run reused the killed run's log");
+        assertTrue(Files.exists(killedLog), "the killed run's log was not kept");
         for (String dir : left) {
             assertTrue(log.contains(dir), "the log names " + dir + ": " + log);
         }

@@ -36,9 +36,19 @@ public final class StateWatcher implements AutoCloseable {
         this.thread.start();
     }
 
+    private String last;
+
     private void loop() {
-        String last = null;
         while (running) {
+            readOnce();
+            Thread.onSpinWait();
+        }
+        // The stop may come between a read and the wrapper's final write: one more read sees the end state.
+        readOnce();
+    }
+
+    private void readOnce() {
+        {
             try {
                 String text = Files.readString(file);
                 reads++;
@@ -60,7 +70,6 @@ public final class StateWatcher implements AutoCloseable {
             } catch (IOException e) {
                 invalid.add("read failed: " + e);
             }
-            Thread.onSpinWait();
         }
     }
 
