@@ -216,10 +216,14 @@ class TwoPhaseConversionStepsTest {
     }
 
     private Outcome run(Map<String, String> env) throws Exception {
+        ConversionState state = new ConversionState();
         WrapperSettings settings = settings(env);
+        return new Outcome(newRun(settings, state).run(), state, settings);
+    }
+
+    private ConversionRun newRun(WrapperSettings settings, ConversionState state) throws Exception {
         ConversionRequest request = request();
         PreCopyResult result = preCopy();
-        ConversionState state = new ConversionState();
         StatePublisher publisher = new StatePublisher(state, new StateFile(settings.stateFile())).start();
         state.setListener(change -> {
             statuses.add(String.valueOf(state.snapshot().get("status")));
@@ -232,7 +236,7 @@ class TwoPhaseConversionStepsTest {
             steps.addAll(TwoPhaseConversionSteps.steps(t));
             return new Itinerary(mode, steps);
         });
-        return new Outcome(run.run(), state, settings);
+        return run;
     }
 
     private List<JsonNode> calls(String tool) throws IOException {
@@ -343,6 +347,29 @@ class TwoPhaseConversionStepsTest {
         assertFalse(Files.exists(dir.resolve("out/web01.xml")));
         assertTrue(calls("virt-v2v-inspector").isEmpty(), "no inspection after a failed conversion");
         assertEquals(1, ((Number) o.state().snapshot().get("return_code")).intValue());
+    }
+
+    @Test
+    void sigtermDuringTheInPlaceRunStopsItAndCleansUp() throws Exception {
+        ConversionState state = new ConversionState();
+        ConversionRun run = newRun(settings(Map.of("FAKE_IN_PLACE_SLEEP", "600")), state);
+        java.util.concurrent.atomic.AtomicInteger rc = new java.util.concurrent.atomic.AtomicInteger(-1);
+        Thread t = new Thread(() -> rc.set(run.run()));
+        t.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!"Opening the source".equals(state.snapshot().get("status")) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("Opening the source", state.snapshot().get("status"), statuses.toString());
+        run.terminate("test SIGTERM");
+        t.join(60_000);
+        assertEquals(ConversionRun.EXIT_FAILED, rc.get());
+        assertEquals("conversion stopped: test SIGTERM", state.lastMessage().orElseThrow().message());
+        assertFalse(Files.exists(dir.resolve("out/web01-sda")), "the failure cleanup removed the disks");
+        try (var files = Files.list(dir.resolve("run"))) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("two-phase-")), "work dir removed");
+        }
+        assertTrue(calls("virt-v2v-inspector").isEmpty());
     }
 
     @Test
