@@ -40,7 +40,9 @@ final class Detacher {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.v2vwrapper.Main",
                 "--virt-v2v=" + s.virtV2v(), "--run-dir=" + s.runDir(), "--log-dir=" + s.logDir(),
-                "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(), "--detached-child"));
+                "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(),
+                "--virt-v2v-in-place=" + s.virtV2vInPlace(), "--virt-v2v-inspector=" + s.virtV2vInspector(),
+                "--qemu-img=" + s.qemuImg(), "--detached-child"));
         try {
             // Not through lifecycle.Children: the detached child must outlive this process (no pdeathsig).
             Process child = new ProcessBuilder(cmd).start();

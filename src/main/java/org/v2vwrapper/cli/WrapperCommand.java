@@ -66,6 +66,23 @@ public final class WrapperCommand implements Callable<Integer> {
                     + " V2V_WRAPPER_DEV_DISK_BY_ID; default ${DEFAULT-VALUE})")
     Path devDiskById;
 
+    @Option(names = "--virt-v2v-in-place", paramLabel = "PATH",
+            defaultValue = "${env:V2V_WRAPPER_VIRT_V2V_IN_PLACE}",
+            description = "virt-v2v 2.x's virt-v2v-in-place, which converts two-phase copies (env"
+                    + " V2V_WRAPPER_VIRT_V2V_IN_PLACE; default beside --virt-v2v, else /usr/libexec/virt-v2v-in-place)")
+    Path virtV2vInPlace;
+
+    @Option(names = "--virt-v2v-inspector", paramLabel = "PATH",
+            defaultValue = "${env:V2V_WRAPPER_VIRT_V2V_INSPECTOR}",
+            description = "virt-v2v 2.x's virt-v2v-inspector, which reads the converted guest's OS (env"
+                    + " V2V_WRAPPER_VIRT_V2V_INSPECTOR; default beside --virt-v2v, else /usr/bin/virt-v2v-inspector)")
+    Path virtV2vInspector;
+
+    @Option(names = "--qemu-img", paramLabel = "PATH", defaultValue = "${env:V2V_WRAPPER_QEMU_IMG:-/usr/bin/qemu-img}",
+            description = "qemu-img, which commits virt-v2v 1.4x's two-phase overlays (env V2V_WRAPPER_QEMU_IMG;"
+                    + " default ${DEFAULT-VALUE})")
+    Path qemuImg;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin (- is stdin)")
     Path input;
 
@@ -124,7 +141,8 @@ public final class WrapperCommand implements Callable<Integer> {
     }
 
     WrapperSettings settings() {
-        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById);
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, virtV2vInPlace,
+                virtV2vInspector, qemuImg, null);
     }
 
     @Override

@@ -150,7 +150,8 @@ public final class OverlayCommitter {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.environment().put("LANG", "C");
-            p = pb.start();
+            // The one place children are started (setpriv --pdeathsig); this pool thread waits for it below.
+            p = org.v2vwrapper.lifecycle.Children.start(pb);
         } catch (IOException e) {
             return Optional.of("cannot start " + qemuImg + ": " + e.getMessage());
         }

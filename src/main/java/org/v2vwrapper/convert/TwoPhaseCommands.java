@@ -1,7 +1,5 @@
 package org.v2vwrapper.convert;
 
-import org.v2vwrapper.request.NetworkMapping;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +8,10 @@ import java.util.Map;
 
 /**
  * The command lines of the conversion after the copy, for both virt-v2v generations. Each takes the
- * {@code --key} arguments ready-made (they name 0600 files, never a key) and the run's network mappings.
+ * {@code --key} arguments ready-made (they name 0600 files, never a key) and the network options ready-made
+ * (one-phase's own, {@code plan.PlanBuilder.networkArguments}: {@code --mac MAC:bridge:DEST} or
+ * {@code --bridge SOURCE:DEST}; the conversion XML's NICs are bridges, as libvirt's ESX driver shows them, so the
+ * same options apply in both modes).
  */
 public final class TwoPhaseCommands {
     /** The machine-readable log's name in the log directory, as in one-phase. */
@@ -24,11 +25,11 @@ public final class TwoPhaseCommands {
      * -i libvirtxml XML [--mac …|--bridge …] [--key …]}; it converts the disks the XML points at, in place.
      */
     public static ConversionCommand inPlace(Path virtV2vInPlace, Path logDir, Path domainXml,
-                                         List<NetworkMapping> mappings, boolean macOption, List<String> keyArgs) {
+                                         List<String> networkArgs, List<String> keyArgs) {
         List<String> argv = new ArrayList<>(List.of(virtV2vInPlace.toString(), "-v", "-x", "--root", "first",
                 "--machine-readable=file:" + logDir.resolve(MACHINE_READABLE_LOG),
                 "-i", "libvirtxml", domainXml.toString()));
-        argv.addAll(networkArguments(mappings, macOption));
+        argv.addAll(networkArgs);
         argv.addAll(keyArgs);
         return new ConversionCommand(argv, baseEnvironment());
     }
@@ -55,12 +56,12 @@ public final class TwoPhaseCommands {
      * @param rhvDiskIds   the oVirt disk ids in the disks' order (empty for other destinations)
      */
     public static ConversionCommand overlays(Path virtV2v, Path logDir, Path domainXml, Path overlayDir,
-                                          List<NetworkMapping> mappings, boolean macOption, List<String> keyArgs,
+                                          List<String> networkArgs, List<String> keyArgs,
                                           List<String> outputArgs, List<String> rhvDiskIds) {
         List<String> argv = new ArrayList<>(List.of(virtV2v.toString(), "-v", "-x", "--root", "first",
                 "--machine-readable=file:" + logDir.resolve(MACHINE_READABLE_LOG),
                 "-i", "libvirtxml", domainXml.toString(), "--debug-overlays", "--no-copy"));
-        argv.addAll(networkArguments(mappings, macOption));
+        argv.addAll(networkArgs);
         argv.addAll(keyArgs);
         argv.addAll(outputArgs);
         for (String id : rhvDiskIds) {
@@ -70,25 +71,6 @@ public final class TwoPhaseCommands {
         Map<String, String> env = baseEnvironment();
         env.put("LIBGUESTFS_CACHEDIR", overlayDir.toString());
         return new ConversionCommand(argv, env);
-    }
-
-    /**
-     * The same network options as one-phase: {@code --mac MAC:bridge:DEST} where the mapping names a MAC and
-     * virt-v2v has the {@code mac-option} capability, else {@code --bridge SOURCE:DEST} (the conversion XML's
-     * NICs are bridges, as libvirt's ESX driver shows them).
-     */
-    public static List<String> networkArguments(List<NetworkMapping> mappings, boolean macOption) {
-        List<String> args = new ArrayList<>();
-        for (NetworkMapping m : mappings) {
-            if (m.macAddress().isPresent() && macOption) {
-                args.add("--mac");
-                args.add(m.macAddress().get() + ":bridge:" + m.destination());
-            } else {
-                args.add("--bridge");
-                args.add(m.source() + ":" + m.destination());
-            }
-        }
-        return args;
     }
 
     private static Map<String, String> baseEnvironment() {

@@ -46,11 +46,7 @@ public final class PlanBuilder {
         SourceTransport.Input input = transport.input(ctx);
         argv.addAll(input.argv());
         argv.addAll(networkArguments(r.networkMappings(), ctx.capabilities()));
-        Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), home);
-        if (vault.isPresent()) {
-            argv.addAll(LuksVault.keyArguments(LuksVault.keysFor(vault.get(), r.vmName(), LuksVault.currentUid()),
-                    ctx.secrets()));
-        }
+        argv.addAll(keyArguments(r, ctx.secrets(), home));
         argv.addAll(target.outputArguments(ctx));
 
         Map<String, String> env = new LinkedHashMap<>();
@@ -65,10 +61,24 @@ public final class PlanBuilder {
     }
 
     /**
-     * {@code --mac MAC:bridge:DEST} where the mapping names a MAC and virt-v2v knows {@code --mac}; otherwise
-     * {@code --bridge SOURCE:DEST}.
+     * The {@code --key DEV:file:PATH} options of the request's LUKS keys vault (each key in a 0600 file of
+     * {@code secrets}), none without a vault; one-phase and two-phase (virt-v2v-in-place, the inspector) alike.
      */
-    static List<String> networkArguments(List<NetworkMapping> mappings, V2vCapabilities caps) {
+    public static List<String> keyArguments(ConversionRequest r, org.v2vwrapper.secrets.SecretStore secrets,
+                                            Optional<String> home) throws ConversionException {
+        Optional<Path> vault = LuksVault.locate(r.luksKeysVault(), home);
+        if (vault.isEmpty()) {
+            return List.of();
+        }
+        return LuksVault.keyArguments(LuksVault.keysFor(vault.get(), r.vmName(), LuksVault.currentUid()), secrets);
+    }
+
+    /**
+     * {@code --mac MAC:bridge:DEST} where the mapping names a MAC and virt-v2v knows {@code --mac}; otherwise
+     * {@code --bridge SOURCE:DEST}. The one place the network options are made: one-phase's virt-v2v and
+     * two-phase's virt-v2v-in-place / 1.4x virt-v2v get the same ones.
+     */
+    public static List<String> networkArguments(List<NetworkMapping> mappings, V2vCapabilities caps) {
         List<String> args = new ArrayList<>();
         for (NetworkMapping m : mappings) {
             if (m.macAddress().isPresent() && caps.has("mac-option")) {

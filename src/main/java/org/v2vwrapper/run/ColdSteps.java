@@ -104,6 +104,17 @@ final class ColdSteps {
     }
 
     private static void runVirtV2v(RunContext ctx) throws ConversionException, IOException {
+        runMonitored(ctx, ctx.get(COMMAND), "virt-v2v");
+    }
+
+    /**
+     * Runs {@code command} (virt-v2v, or two-phase's virt-v2v-in-place and 1.4x virt-v2v) as the run's
+     * conversion: its output in the virt-v2v log, both logs fed to the parsers (phases → status, errors →
+     * last_message), its pid in the state file, past the point of no return once started; fails with a message
+     * naming {@code program} on a non-zero exit or an error it reported.
+     */
+    static void runMonitored(RunContext ctx, VirtV2vCommand command, String program)
+            throws ConversionException, IOException {
         var settings = ctx.settings();
         var state = ctx.state();
         ConversionRun.LogParsers parsers = ctx.get(LOG_PARSERS);
@@ -122,7 +133,7 @@ final class ColdSteps {
         LogMonitor monitor = new LogMonitor(List.of(
                 new LogTail(settings.v2vLog(), parsers.v2vLog(state, ctx.get(CAPABILITIES))),
                 new LogTail(settings.machineReadableLog(), parsers.machineReadableLog(state))));
-        VirtV2vProcess process = ctx.startChild(() -> VirtV2vProcess.start(ctx.get(COMMAND), settings.v2vLog()),
+        VirtV2vProcess process = ctx.startChild(() -> VirtV2vProcess.start(command, settings.v2vLog()),
                 p -> p.stop(VirtV2vProcess.TERM_GRACE_MS));
         ctx.passPointOfNoReturn();
         state.markStarted(process.pid());
@@ -142,24 +153,28 @@ final class ColdSteps {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConversionException("interrupted while waiting for virt-v2v", e);
+            throw new ConversionException("interrupted while waiting for " + program, e);
         } finally {
             monitor.stop();
             // Whatever virt-v2v started and left behind (it may have been KILLed through its pid).
             VirtV2vProcess.killLeftovers(new ArrayList<>(seenChildren.values()));
         }
-        LOG.info("virt-v2v exited with {}", rc);
+        LOG.info("{} exited with {}", program, rc);
         state.setReturnCode(rc);
         ctx.checkNotStopped();
         if (rc != 0) {
-            throw new ConversionException(describeExit(rc));
+            throw new ConversionException(describeExit(program, rc));
         }
         if (state.isFailed()) {
-            throw new ConversionException("virt-v2v reported an error");
+            throw new ConversionException(program + " reported an error");
         }
     }
 
     static String describeExit(int rc) {
+        return describeExit("virt-v2v", rc);
+    }
+
+    static String describeExit(String program, int rc) {
         if (rc > 128 && rc <= 128 + 64) {
             String name = switch (rc - 128) {
                 case 1 -> "HUP";
@@ -168,8 +183,8 @@ final class ColdSteps {
                 case 15 -> "TERM";
                 default -> String.valueOf(rc - 128);
             };
-            return "virt-v2v was killed by signal " + name;
+            return program + " was killed by signal " + name;
         }
-        return "virt-v2v failed with exit code " + rc;
+        return program + " failed with exit code " + rc;
     }
 }

@@ -282,7 +282,29 @@ public final class ConversionState {
             if (d.progress() == percent) {
                 return;
             }
-            disks.set(currentSlot, new DiskProgress(d.path(), percent));
+            disks.set(currentSlot, new DiskProgress(d.path(), percent, d.commitProgress()));
+        }
+        notify(Change.PROGRESS);
+    }
+
+    /**
+     * Two-phase on virt-v2v 1.4x: how far {@code qemu-img commit} of the disk named {@code path} (as in
+     * {@code source_disks}) has got (0–100); a path without an entry is ignored.
+     */
+    public void setCommitProgress(String path, double percent) {
+        synchronized (this) {
+            int i = 0;
+            while (i < disks.size() && !disks.get(i).path().equals(path)) {
+                i++;
+            }
+            if (i == disks.size()) {
+                return;
+            }
+            DiskProgress d = disks.get(i);
+            if (d.commitProgress() != null && d.commitProgress() == percent) {
+                return;
+            }
+            disks.set(i, new DiskProgress(d.path(), d.progress(), percent));
         }
         notify(Change.PROGRESS);
     }

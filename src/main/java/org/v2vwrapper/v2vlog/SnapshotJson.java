@@ -45,6 +45,9 @@ public final class SnapshotJson {
             gen.writeStartObject();
             gen.writeStringField("path", d.path());
             gen.writeNumberField("progress", d.progress());
+            if (d.commitProgress() != null) {
+                gen.writeNumberField("commit_progress", d.commitProgress());
+            }
             gen.writeEndObject();
         } else if (v instanceof LastMessage m) {
             gen.writeStartObject();

@@ -1,6 +1,8 @@
 package org.v2vwrapper.convert;
 
 import org.junit.jupiter.api.Test;
+import org.v2vwrapper.plan.PlanBuilder;
+import org.v2vwrapper.plan.V2vCapabilities;
 import org.v2vwrapper.request.NetworkMapping;
 
 import java.nio.file.Path;
@@ -13,12 +15,14 @@ class TwoPhaseCommandsTest {
     private static final List<NetworkMapping> MAPPINGS = List.of(
             new NetworkMapping("VM Network", "ovirtmgmt", Optional.empty(), Optional.empty()),
             new NetworkMapping("dmz", "dmz-net", Optional.of("00:50:56:aa:bb:cc"), Optional.empty()));
+    private static final V2vCapabilities MAC_OPTION = new V2vCapabilities(java.util.Set.of("virt-v2v", "mac-option"));
+    private static final V2vCapabilities NO_MAC_OPTION = new V2vCapabilities(java.util.Set.of("virt-v2v"));
     private static final List<String> KEYS = List.of("--key", "/dev/sda2:file:/run/v2v/secrets/luks-1");
 
     @Test
     void inPlace() {
         ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("/usr/bin/virt-v2v-in-place"), Path.of("/var/log/v2v/run1"),
-                Path.of("/run/v2v/run1/web01.xml"), MAPPINGS, true, KEYS);
+                Path.of("/run/v2v/run1/web01.xml"), PlanBuilder.networkArguments(MAPPINGS, MAC_OPTION), KEYS);
         assertEquals(List.of("/usr/bin/virt-v2v-in-place", "-v", "-x", "--root", "first",
                 "--machine-readable=file:/var/log/v2v/run1/virt-v2v-mr.log", "-i", "libvirtxml",
                 "/run/v2v/run1/web01.xml", "--bridge", "VM Network:ovirtmgmt", "--mac", "00:50:56:aa:bb:cc:bridge:dmz-net",
@@ -28,9 +32,9 @@ class TwoPhaseCommandsTest {
     }
 
     @Test
-    void withoutTheMacOptionEveryMappingIsABridge() {
+    void withoutTheMacOptionEveryMappingIsABridgeAsInOnePhase() {
         assertEquals(List.of("--bridge", "VM Network:ovirtmgmt", "--bridge", "dmz:dmz-net"),
-                TwoPhaseCommands.networkArguments(MAPPINGS, false));
+                PlanBuilder.networkArguments(MAPPINGS, NO_MAC_OPTION));
     }
 
     @Test
@@ -44,7 +48,7 @@ class TwoPhaseCommandsTest {
     @Test
     void overlaysOn14x() {
         ConversionCommand c = TwoPhaseCommands.overlays(Path.of("/usr/bin/virt-v2v"), Path.of("/var/log/v2v/run1"),
-                Path.of("/run/v2v/run1/web01.xml"), Path.of("/var/tmp/v2v-run1"), MAPPINGS.subList(0, 1), true, KEYS,
+                Path.of("/run/v2v/run1/web01.xml"), Path.of("/var/tmp/v2v-run1"), PlanBuilder.networkArguments(MAPPINGS.subList(0, 1), MAC_OPTION), KEYS,
                 List.of("-o", "rhv-upload", "-os", "data"), List.of("d1", "d2"));
         assertEquals(List.of("/usr/bin/virt-v2v", "-v", "-x", "--root", "first",
                 "--machine-readable=file:/var/log/v2v/run1/virt-v2v-mr.log", "-i", "libvirtxml",
@@ -57,7 +61,7 @@ class TwoPhaseCommandsTest {
     @Test
     void describeQuotesForTheLog() {
         ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("virt-v2v-in-place"), Path.of("/l"), Path.of("/x/vm.xml"),
-                MAPPINGS.subList(0, 1), false, List.of());
+                PlanBuilder.networkArguments(MAPPINGS.subList(0, 1), NO_MAC_OPTION), List.of());
         assertEquals("LANG=C LIBGUESTFS_BACKEND=direct virt-v2v-in-place -v -x --root first "
                 + "--machine-readable=file:/l/virt-v2v-mr.log -i libvirtxml /x/vm.xml --bridge 'VM Network:ovirtmgmt'",
                 c.describe());

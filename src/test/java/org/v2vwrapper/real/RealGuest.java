@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The test guest of {@code scripts/build-test-guest} (docs/test-guest.md), built once per JVM into the script's
  * default cache directory, and the real virt-v2v the tests drive.
  */
-final class RealGuest {
+public final class RealGuest {
     static final Path VIRT_V2V = Path.of("/usr/bin/virt-v2v");
 
     private static Path dir;
@@ -26,7 +26,7 @@ final class RealGuest {
     }
 
     /** The cache directory holding windows.img, data.img and blank.img; builds them on first use. */
-    static synchronized Path dir() throws IOException, InterruptedException {
+    public static synchronized Path dir() throws IOException, InterruptedException {
         if (dir == null) {
             Path script = ProjectPaths.root().resolve("scripts/build-test-guest");
             Path log = Files.createTempFile("build-test-guest", ".log");
@@ -50,7 +50,7 @@ final class RealGuest {
         return dir;
     }
 
-    static Path image(String name) throws IOException, InterruptedException {
+    public static Path image(String name) throws IOException, InterruptedException {
         return dir().resolve(name);
     }
 }

@@ -109,7 +109,9 @@ class RealInPlaceIT {
         Path xml = tmp.resolve("web01.xml");
         ConversionDomainXml.write(xml, hw, List.of(DiskDestination.file(sda), DiskDestination.file(sdb)));
 
-        ConversionCommand inPlace = TwoPhaseCommands.inPlace(IN_PLACE, logs, xml, mappings, true, List.of());
+        ConversionCommand inPlace = TwoPhaseCommands.inPlace(IN_PLACE, logs, xml,
+                org.v2vwrapper.plan.PlanBuilder.networkArguments(mappings,
+                        new org.v2vwrapper.plan.V2vCapabilities(java.util.Set.of("virt-v2v", "mac-option"))), List.of());
         Path v2vLog = logs.resolve("virt-v2v.log");
         int rc = run(inPlace, v2vLog);
         assertEquals(0, rc, inPlace.describe() + "\n" + tail(v2vLog));

@@ -93,7 +93,7 @@ public final class OspTwoPhase implements AutoCloseable {
         return new Disks();
     }
 
-    public TwoPhaseFinish finish() {
+    public Finish finish() {
         return new Finish();
     }
 
@@ -188,8 +188,20 @@ public final class OspTwoPhase implements AutoCloseable {
         }
     }
 
-    private final class Finish implements TwoPhaseFinish {
+    /** The finish of this run's two OpenStack sessions. */
+    public final class Finish implements TwoPhaseFinish {
         @Override
+        public String describe() {
+            return "detach the volumes, set the boot volume's image properties, transfer them, create ports and the instance";
+        }
+
+        @Override
+        public java.util.Optional<String> finish(RunContext ctx, PreCopyResult result,
+                org.v2vwrapper.convert.ConvertedGuest guest) throws ConversionException {
+            return java.util.Optional.of(finish(ctx, result, Converted.of(guest)));
+        }
+
+        /** The same with what the conversion found out, as this destination uses it. */
         public String finish(RunContext ctx, PreCopyResult copied, Converted converted) throws ConversionException {
             OspClients c = clients(ctx);
             registerUndo(ctx, c);

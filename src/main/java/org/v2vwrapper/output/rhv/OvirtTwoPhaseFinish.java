@@ -43,6 +43,17 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
     }
 
     @Override
+    public String describe() {
+        return "detach the disks from the conversion host VM, create the VM on the oVirt engine (OS type, firmware, NICs, disks bootable first)";
+    }
+
+    @Override
+    public java.util.Optional<String> finish(RunContext ctx, PreCopyResult result,
+            org.v2vwrapper.convert.ConvertedGuest guest) throws ConversionException {
+        return java.util.Optional.of(finish(ctx, result, Converted.of(guest)));
+    }
+
+    /** The same with what the conversion found out, as this destination uses it. */
     public String finish(RunContext ctx, PreCopyResult copied, Converted converted) throws ConversionException {
         OvirtSession session = sessions.get(ctx);
         List<String> diskIds = copied.disks().stream().map(PreparedDisk::remoteId)
