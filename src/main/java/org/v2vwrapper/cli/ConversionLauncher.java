@@ -16,6 +16,7 @@ import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StateFile;
 import org.v2vwrapper.state.StatePublisher;
 import org.v2vwrapper.text.Printable;
+import org.v2vwrapper.throttle.Throttling;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,6 +135,8 @@ final class ConversionLauncher {
         line.put("v2v_log", s.v2vLog().toAbsolutePath().toString());
         line.put("wrapper_log", s.wrapperLog().toAbsolutePath().toString());
         line.put("state_file", s.stateFile().toAbsolutePath().toString());
+        // Where the caller writes new limits while the run goes on (docs/throttling.md).
+        line.put("throttling_file", s.runDir().resolve(Throttling.LIMITS_FILE).toAbsolutePath().toString());
         try {
             return new ObjectMapper().writeValueAsString(line);
         } catch (IOException e) {
