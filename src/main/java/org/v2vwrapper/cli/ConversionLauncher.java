@@ -65,6 +65,14 @@ final class ConversionLauncher {
                     ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
             // Holding the lock proves the previous owner is gone: its secrets and temp state files go first.
             RunDirLeftovers.removeAndLog(settings.runDir(), settings.stateFile().getFileName().toString());
+            // Limits a caller wrote for an earlier run are not this run's: it reads the file once the stdout line names it.
+            try {
+                if (Files.deleteIfExists(settings.runDir().resolve(Throttling.LIMITS_FILE))) {
+                    LOG.info("removed a throttling file left from an earlier run");
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot remove the throttling file left from an earlier run: {}", e.toString());
+            }
             StateFile stateFile = new StateFile(settings.stateFile());
 
             byte[] input;

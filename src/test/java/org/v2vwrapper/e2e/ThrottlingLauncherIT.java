@@ -235,7 +235,10 @@ class ThrottlingLauncherIT {
 
     @Test
     void limitsFromTheRequestAndTheFileAreInForceAndTheCgroupGoesAfterSuccess() throws Exception {
-        start().start(vddkToLocal("{\"cpu\": \"30%\", \"network\": \"1048576\"}"));
+        start();
+        // A file left from an earlier run is not this run's: removed before the stdout line names the file.
+        Files.writeString(run.runDir.resolve("limits.json"), "{\"cpu\": \"5%\"}");
+        run.start(vddkToLocal("{\"cpu\": \"30%\", \"network\": \"1048576\"}"));
         JsonNode started = run.awaitState(s -> s.has("pid") && s.has("throttling"), 60);
         Path cgroup = requireCgroup(started);
         assertEquals("30%", started.get("throttling").get("cpu").asText());
@@ -256,6 +259,7 @@ class ThrottlingLauncherIT {
         boolean idleEnough = idleEnough();
         double limited = CpuShare.of(pids, 5000);
         assertShare(30, limited, idleEnough && idleEnough());
+        assertEquals("30000", quota(cgroup), "the earlier run's file was applied");
 
         // Lowered through the file: taken (removed), applied, recorded; the bandwidth file is rewritten.
         writeLimits("{\"cpu\": \"10%\", \"network\": \"2097152\"}");
