@@ -18,6 +18,7 @@ import org.v2vwrapper.state.StateFile;
 import org.v2vwrapper.state.StatePublisher;
 import org.v2vwrapper.text.IoErrors;
 import org.v2vwrapper.text.Printable;
+import org.v2vwrapper.throttle.Throttling;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,6 +84,14 @@ final class ConversionLauncher {
                     ProcessHandle.current().pid(), settings.runDir(), settings.logDir());
             // Holding the lock proves the previous owner is gone: its secrets and temp state files go first.
             RunDirLeftovers.removeAndLog(settings.runDir(), settings.stateFile().getFileName().toString());
+            // Limits a caller wrote for an earlier run are not this run's: it reads the file once the stdout line names it.
+            try {
+                if (Files.deleteIfExists(settings.runDir().resolve(Throttling.LIMITS_FILE))) {
+                    LOG.info("removed a throttling file left from an earlier run");
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot remove the throttling file left from an earlier run: {}", e.toString());
+            }
             StateFile stateFile = new StateFile(settings.stateFile());
             // From here a SIGTERM/SIGINT ends with a final state file, also while the request is being read.
             signals.beforeRun(stateFile);
@@ -268,6 +277,8 @@ final class ConversionLauncher {
         line.put("v2v_log", s.v2vLog().toAbsolutePath().toString());
         line.put("wrapper_log", s.wrapperLog().toAbsolutePath().toString());
         line.put("state_file", s.stateFile().toAbsolutePath().toString());
+        // Where the caller writes new limits while the run goes on (docs/throttling.md).
+        line.put("throttling_file", s.runDir().resolve(Throttling.LIMITS_FILE).toAbsolutePath().toString());
         try {
             return new ObjectMapper().writeValueAsString(line);
         } catch (IOException e) {

@@ -82,6 +82,11 @@ public final class RunContext {
         return slot.type().cast(v);
     }
 
+    /** What an earlier step left, if it ran (for steps shared by several itineraries). */
+    public synchronized <T> java.util.Optional<T> find(Slot<T> slot) {
+        return java.util.Optional.ofNullable(slots.get(slot)).map(slot.type()::cast);
+    }
+
     /**
      * An undo action for a failed or stopped run only (remove what the run left on the destination), run newest
      * first before the final state; it must not throw.

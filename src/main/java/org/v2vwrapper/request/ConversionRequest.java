@@ -1,5 +1,7 @@
 package org.v2vwrapper.request;
 
+import org.v2vwrapper.throttle.limits.Limits;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +9,8 @@ import java.util.Optional;
 /**
  * One validated conversion request, as the caller sent it on stdin. Immutable; secrets are {@link Secret}s,
  * so {@link #toString()} is safe to log. Exactly one of {@link #rhv()}, {@link #osp()} and
- * {@link #localOutputDir()} is present.
+ * {@link #localOutputDir()} is present. {@link #throttling()} is the initial limits ({@link Limits#UNLIMITED}
+ * without the {@code throttling} key).
  */
 public record ConversionRequest(
         String vmName,
@@ -32,7 +35,8 @@ public record ConversionRequest(
         boolean insecureConnection,
         Optional<OspSourceEnvironment> ospSource,
         boolean nbdExportOnly,
-        boolean daemonize) {
+        boolean daemonize,
+        Limits throttling) {
 
     public ConversionRequest {
         sourceDisks = List.copyOf(sourceDisks);

@@ -43,6 +43,11 @@ final class JsonFields {
         return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
     }
 
+    /** The value as it is, for a key whose own parser checks it (e.g. {@code throttling}). */
+    Optional<JsonNode> raw(String key) {
+        return value(key);
+    }
+
     private InvalidRequestException wrongType(String key, String expected, JsonNode actual) {
         return new InvalidRequestException(path(key), "must be " + expected + ", not " + describe(actual.getNodeType()));
     }

@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.v2vwrapper.throttle.limits.InvalidLimitsException;
+import org.v2vwrapper.throttle.limits.Limits;
+import org.v2vwrapper.throttle.limits.LimitsParser;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -151,6 +155,7 @@ public final class RequestParser {
         boolean insecure = f.bool("insecure_connection", false);
         boolean nbdExportOnly = f.bool("nbd_export_only", false);
         boolean daemonize = f.bool("daemonize", false);
+        Limits throttling = throttling(f);
 
         Optional<RhvDestination> rhv = rhvDestination(f, rhvDebug);
         Optional<OspDestination> osp = ospDestination(f);
@@ -254,8 +259,21 @@ public final class RequestParser {
         ConversionRequest request = new ConversionRequest(vmName, outputFormat, transport, vmwareUri, vmwarePassword,
                 fingerprint, sshKey, twoPhase, warm, conversionHostUuid, iterationSeconds, sourceDisks, mappings,
                 installDrivers, allocation, luksVault, rhv, osp, localDir, insecure, ospSource, nbdExportOnly,
-                daemonize);
+                daemonize, throttling);
         return new Parsed(request, f.unreadKeys());
+    }
+
+    /** The initial limits: {@code throttling} in the shape of the throttling file (docs/throttling.md). */
+    private static Limits throttling(JsonFields f) throws InvalidRequestException {
+        Optional<JsonNode> value = f.raw("throttling");
+        if (value.isEmpty()) {
+            return Limits.UNLIMITED;
+        }
+        try {
+            return LimitsParser.parseRequestValue(value.get(), f.path("throttling")).applyTo(Limits.UNLIMITED);
+        } catch (InvalidLimitsException e) {
+            throw new InvalidRequestException(e.keyPath(), e.reason());
+        }
     }
 
     private static void requirePresent(Optional<?> value, String key, String why) throws InvalidRequestException {

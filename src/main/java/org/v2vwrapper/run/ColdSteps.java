@@ -55,23 +55,28 @@ final class ColdSteps {
 
     static List<Step> steps(TransportMethod input, Destination destination) {
         return List.of(
-                Step.of("Checking virt-v2v", CHECK_TIMEOUT, ColdSteps::checkVirtV2v)
-                        .withPreview(ctx -> ctx.settings().virtV2v() + " --machine-readable"),
+                Step.of("Checking virt-v2v", CHECK_TIMEOUT, ctx -> checkVirtV2v(ctx, input))
+                        .withPreview(ctx -> ctx.settings().virtV2v() + " --machine-readable"
+                                + (RunThrottling.networkInput(input) ? "; --help (for --bandwidth-file)" : "")),
                 Step.of("Checking the destination", VALIDATE_TIMEOUT, ctx -> validate(ctx, input, destination))
                         .withPreview(ctx -> destination.name() + " (not contacted in a dry run)"),
+                // Also starts the run's throttling: the command goes through its launch prefix.
                 Step.of("Building the virt-v2v command", BUILD_TIMEOUT, ColdSteps::buildCommand)
                         .withPreview(ctx -> "transport " + input.key() + ", output " + destination.name()),
                 // No timeout of the wrapper's own: a conversion of big disks takes hours; the caller stops it.
                 new Step("Starting virt-v2v", Optional.empty(), ColdSteps::runVirtV2v,
-                        Optional.of(ctx -> "the virt-v2v command above")),
+                        Optional.of(ctx -> "the virt-v2v command above, " + RunThrottling.preview(ctx, input))),
                 Step.of("Finishing", FINISH_TIMEOUT, ctx -> ctx.get(TARGET).finish(ctx.get(PLAN), ctx.state()))
                         .withPreview(ctx -> destination.name()));
     }
 
-    private static void checkVirtV2v(RunContext ctx) throws ConversionException {
+    private static void checkVirtV2v(RunContext ctx, TransportMethod input) throws ConversionException {
         V2vCapabilities caps = V2vCapabilities.query(ctx.settings().virtV2v());
         LOG.info("virt-v2v capabilities: {}", caps.features());
         ctx.put(CAPABILITIES, caps);
+        // Only inputs read over the network through nbdkit honour it; no need to ask for the others.
+        ctx.put(RunThrottling.BANDWIDTH_FILE_OPTION, RunThrottling.networkInput(input)
+                && RunThrottling.bandwidthFileSupported(ctx.settings().virtV2v()));
     }
 
     private static void validate(RunContext ctx, TransportMethod input, Destination destination)
@@ -91,6 +96,9 @@ final class ColdSteps {
     private static void buildCommand(RunContext ctx) throws ConversionException {
         SourceTransport transport = Transports.forInput(ctx.request().transportMethod());
         VirtV2vCommand command = PlanBuilder.command(ctx.get(PLAN), transport, ctx.get(TARGET));
+        // Started here, just before virt-v2v; its close is the run's cleanup (after virt-v2v has been stopped).
+        var throttling = RunThrottling.start(ctx, ctx.get(RunThrottling.BANDWIDTH_FILE_OPTION), false);
+        command = RunThrottling.throttled(command, throttling);
         LOG.info("virt-v2v command: {}", command.describe());
         ctx.put(COMMAND, command);
     }

@@ -1,5 +1,7 @@
 package org.v2vwrapper.throttle;
 
+import org.v2vwrapper.throttle.limits.LimitsParser;
+import org.v2vwrapper.throttle.limits.LimitsUpdate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

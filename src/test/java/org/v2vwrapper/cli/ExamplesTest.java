@@ -30,7 +30,10 @@ import static org.v2vwrapper.request.RequestFixtures.JSON;
  */
 class ExamplesTest {
     static final String CA = "/etc/pki/ca-trust/source/anchors/v2v-conversion-host-ca-bundle.pem";
-    static final String[] OPTIONS = {"--virt-v2v=/nonexistent/virt-v2v", "--log-dir=/var/log/uci",
+    static final String RUN_DIR = "/var/lib/uci";
+    /** The examples that carry {@code throttling}: transport-output → "cpu …, network …" in force at the start. */
+    static final Map<String, String> THROTTLING = Map.of("ssh-rhv", "50%, network 10485760");
+    static final String[] OPTIONS = {"--virt-v2v=/nonexistent/virt-v2v", "--run-dir=" + RUN_DIR, "--log-dir=/var/log/uci",
             "--vddk-libdir=/opt/vmware-vix-disklib-distrib", "--ca-bundle=" + CA};
     static final String COMMON = "/nonexistent/virt-v2v -v -x --root first --machine-readable=file:/var/log/uci/virt-v2v-mr.log";
     static final String FP = "1A:3F:26:C6:DC:2C:44:88:AA:33:81:3C:18:6E:5D:9F:C0:EE:DF:5C";
@@ -77,10 +80,16 @@ class ExamplesTest {
     /** The itinerary the dry run prints after the command (issue 10): the cold steps, or why the mode cannot run. */
     static String itinerary(String transport, String output) {
         return "# itinerary (cold):\n"
-                + "#   1. Checking virt-v2v (1 min): /nonexistent/virt-v2v --machine-readable\n"
+                + "#   1. Checking virt-v2v (1 min): /nonexistent/virt-v2v --machine-readable"
+                + (transport.equals("disk") ? "" : "; --help (for --bandwidth-file)") + "\n"
                 + "#   2. Checking the destination (10 min): " + output + " (not contacted in a dry run)\n"
                 + "#   3. Building the virt-v2v command (2 min): transport " + transport + ", output " + output + "\n"
-                + "#   4. Starting virt-v2v (no timeout): the virt-v2v command above\n"
+                + "#   4. Starting virt-v2v (no timeout): the virt-v2v command above, started through the launch "
+                + "prefix /bin/sh -c '<join the run's cgroup>' <run cgroup>/cgroup.procs (where a writable cgroup "
+                + "exists); " + (transport.equals("disk") ? "no --bandwidth-file (input disk is not read over the "
+                + "network)" : "--bandwidth-file " + RUN_DIR + "/bandwidth added where virt-v2v --help lists it")
+                + "; limits cpu " + THROTTLING.getOrDefault(transport + "-" + output, "unlimited, network unlimited")
+                + ", changed through " + RUN_DIR + "/limits.json\n"
                 + "#   5. Finishing (30 min): " + output + "\n";
     }
 

@@ -178,4 +178,34 @@ class RequestParserTest {
         assertEquals("rhv_password", e.key());
         assertEquals("rhv_password: must be a string, not a number", e.getMessage());
     }
+
+    @Test
+    void throttlingIsTheInitialLimitsAndUnlimitedWithoutIt() throws Exception {
+        assertEquals(org.v2vwrapper.throttle.limits.Limits.UNLIMITED,
+                RequestFixtures.parse(RequestFixtures.vddkToRhv()).throttling());
+        ObjectNode n = RequestFixtures.vddkToRhv();
+        n.putObject("throttling").put("cpu", "50%").put("network", "1048576");
+        var limits = RequestFixtures.parse(n).throttling();
+        assertEquals(java.util.OptionalLong.of(50), limits.cpuPercent());
+        assertEquals(java.util.OptionalLong.of(1048576), limits.networkBytesPerSecond());
+        ObjectNode onlyCpu = RequestFixtures.vddkToRhv();
+        onlyCpu.putObject("throttling").put("cpu", "250%");
+        assertEquals(java.util.OptionalLong.empty(), RequestFixtures.parse(onlyCpu).throttling().networkBytesPerSecond());
+        assertEquals(List.of(), parsed(onlyCpu).unknownKeys());
+    }
+
+    @Test
+    void aBadThrottlingValueIsARequestErrorNamingTheKey() {
+        ObjectNode n = RequestFixtures.vddkToRhv();
+        n.putObject("throttling").put("cpu", "50");
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> RequestFixtures.parse(n));
+        assertEquals("throttling.cpu", e.key());
+        assertTrue(e.getMessage().startsWith("throttling.cpu: must be"), e.getMessage());
+        assertFalse(e.getMessage().contains("\"50\""), e.getMessage());
+        ObjectNode notObject = RequestFixtures.vddkToRhv();
+        notObject.put("throttling", "50%");
+        InvalidRequestException e2 = assertThrows(InvalidRequestException.class,
+                () -> RequestFixtures.parse(notObject));
+        assertEquals("throttling: must be an object, not a string", e2.getMessage());
+    }
 }

@@ -131,7 +131,7 @@ class RealTwoPhaseConversionIT {
                 r.vmwareUri(), r.vmwarePassword(), r.vmwareFingerprint(), r.sshKey(), true, true,
                 r.conversionHostUuid(), r.iterationSeconds(), r.sourceDisks(), r.networkMappings(), false,
                 r.allocation(), r.luksKeysVault(), r.rhv(), r.osp(), r.localOutputDir(), false, r.ospSource(), false,
-                false);
+                false, r.throttling());
         VmInfo vm = new VmInfo(new ManagedObjectRef("VirtualMachine", "vm-42"), "web01", "poweredOff", true, "bios",
                 2048, 2, List.of(new VirtualDiskInfo(2000, "Hard disk 1", Files.size(sda), SDA, "52 aa/4"),
                 new VirtualDiskInfo(2001, "Hard disk 2", Files.size(sdb), SDB, "52 bb/4")),

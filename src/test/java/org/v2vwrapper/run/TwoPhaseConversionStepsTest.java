@@ -127,7 +127,7 @@ class TwoPhaseConversionStepsTest {
                 r.vmwarePassword(), r.vmwareFingerprint(), r.sshKey(), true, false, r.conversionHostUuid(),
                 r.iterationSeconds(), r.sourceDisks(), r.networkMappings(), r.installDrivers(), r.allocation(),
                 r.luksKeysVault(), r.rhv(), r.osp(), r.localOutputDir(), r.insecureConnection(), r.ospSource(),
-                r.nbdExportOnly(), r.daemonize());
+                r.nbdExportOnly(), r.daemonize(), r.throttling());
     }
 
     private static VmInfo vm() {

@@ -1,5 +1,6 @@
 package org.v2vwrapper.throttle;
 
+import org.v2vwrapper.throttle.limits.Limits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.v2vwrapper.throttle;
+package org.v2vwrapper.throttle.limits;
 
 /**
  * A throttling value that cannot be used. The message names the key path and the expected form, never the

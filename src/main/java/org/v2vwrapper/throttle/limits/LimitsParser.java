@@ -1,4 +1,4 @@
-package org.v2vwrapper.throttle;
+package org.v2vwrapper.throttle.limits;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

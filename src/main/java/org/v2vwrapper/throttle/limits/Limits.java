@@ -1,4 +1,4 @@
-package org.v2vwrapper.throttle;
+package org.v2vwrapper.throttle.limits;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

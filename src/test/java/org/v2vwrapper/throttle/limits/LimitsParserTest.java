@@ -1,4 +1,4 @@
-package org.v2vwrapper.throttle;
+package org.v2vwrapper.throttle.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
