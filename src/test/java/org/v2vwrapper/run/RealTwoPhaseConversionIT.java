@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code virt-v2v-in-place}, {@code virt-v2v-inspector}) through {@link TwoPhaseConversionSteps} and the real step
  * runner: the pre-copy's result is faked by sparse copies of the phony Windows test guest
  * ({@code scripts/build-test-guest}) in {@code local_output_dir}. Checks the guest was converted (as
- * RealInPlaceIT), the state (the in-place pid, its phases as the status) and that the local XML validates.
+ * RealConversionIT checks a one-phase one), the state (the in-place pid, its phases as the status) and that the local XML validates.
  * About 2–3 minutes on 2 cores without KVM.
  */
 class RealTwoPhaseConversionIT {
