@@ -16,7 +16,7 @@ public final class KeySuggestions {
             "osp_destination_project_id", "osp_environment", "osp_flavor_id", "osp_guest_id",
             "osp_security_group_ids", "osp_security_groups_ids", "osp_server_id", "osp_source_environment",
             "osp_volume_type_id", "output_format", "rhv_cluster", "rhv_debug", "rhv_password", "rhv_storage",
-            "rhv_url", "source_disks", "ssh_key", "transport_method", "two_phase", "vm_name", "vmware_fingerprint",
+            "rhv_url", "source_disks", "ssh_key", "throttling", "transport_method", "two_phase", "vm_name", "vmware_fingerprint",
             "vmware_password", "vmware_uri", "warm");
 
     private KeySuggestions() {
