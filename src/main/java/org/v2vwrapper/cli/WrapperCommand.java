@@ -60,6 +60,10 @@ public final class WrapperCommand implements Callable<Integer> {
             description = "CA certificates of the oVirt engine (env V2V_WRAPPER_CA_BUNDLE; default ${DEFAULT-VALUE})")
     Path caBundle;
 
+    @Option(names = "--nbdkit", paramLabel = "PATH", defaultValue = "${env:V2V_WRAPPER_NBDKIT:-nbdkit}",
+            description = "nbdkit binary the two-phase pre-copy starts (env V2V_WRAPPER_NBDKIT; default ${DEFAULT-VALUE})")
+    Path nbdkit;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin")
     Path input;
 
@@ -101,7 +105,7 @@ public final class WrapperCommand implements Callable<Integer> {
     }
 
     WrapperSettings settings() {
-        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle);
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, nbdkit);
     }
 
     @Override

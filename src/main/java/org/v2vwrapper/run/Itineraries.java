@@ -18,9 +18,9 @@ public final class Itineraries {
         if (mode instanceof Mode.Cold cold) {
             return new Itinerary(mode, ColdSteps.steps(cold.input(), cold.destination()));
         }
-        if (mode instanceof Mode.TwoPhase) {
-            // Plugs in here: copy (and, warm, re-copy) the disks to the conversion host, then ColdSteps on them.
-            throw new ConversionException("two_phase: two-phase (warm) conversion is not available in this version");
+        if (mode instanceof Mode.TwoPhase twoPhase) {
+            // The copy (and, warm, re-copy) of the disks to the conversion host; the conversion plugs in after it.
+            return new Itinerary(mode, PreCopySteps.steps(twoPhase));
         }
         if (mode instanceof Mode.OpenstackToOpenstack) {
             // Plugs in here: steps that attach, copy and re-attach volumes; no virt-v2v.

@@ -46,6 +46,7 @@ public final class ConversionState {
     private int currentSlot = -1;
     private final LogFacts facts = new LogFacts();
     private Map<String, String> throttling;
+    private PreCopyDisks preCopy;
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -242,6 +243,17 @@ public final class ConversionState {
     }
 
 
+    /** Two-phase: the pre-copy's per-disk data replaces {@code disks} in the state file from now on. */
+    public void usePreCopyDisks(PreCopyDisks preCopyDisks) {
+        synchronized (this) {
+            preCopy = preCopyDisks;
+            disksKnown = true;
+            diskCount = preCopyDisks.size();
+        }
+        preCopyDisks.setListener(this::notify);
+        notify(Change.PHASE);
+    }
+
     // ----- facts for the output targets -----
 
     /** What the parser learnt for the targets (not part of the state file). */
@@ -282,7 +294,8 @@ public final class ConversionState {
         putIfKnown(out, "started", started);
         putIfKnown(out, "pid", pid);
         if (disksKnown) {
-            out.put("disks", Collections.unmodifiableList(new ArrayList<>(disks)));
+            out.put("disks", preCopy != null ? preCopy.toState()
+                    : Collections.unmodifiableList(new ArrayList<>(disks)));
         }
         putIfKnown(out, "disk_count", diskCount);
         putIfKnown(out, "status", status);
