@@ -85,14 +85,14 @@ final class PreCopySteps {
                     + mode.input().key() + " is not available in this version");
         }
         List<Step> steps = new ArrayList<>();
-        steps.add(Step.of("Preparing", PREPARE_TIMEOUT, ctx -> prepare(ctx, mode))
+        steps.add(Step.of("Preparing", PREPARE_TIMEOUT, ctx -> vsphere(() -> prepare(ctx, mode)))
                 .withPreview(ctx -> "check " + ctx.settings().nbdkit() + " vddk --dump-plugin; vSphere "
                         + endpoint(ctx.request()).sdkUri() + " (thumbprint pinned), VM \"" + ctx.request().vmName()
                         + "\" found once, change tracking on, destination disks "
                         + ((Destination.Local) mode.destination()).directory() + "/" + ctx.request().vmName()
                         + "-sd<a,b,…> (raw, sparse); per disk and copy: " + String.join(" ",
                         nbdkitPreview(ctx))));
-        steps.add(new Step("Pre-copy", Optional.empty(), ctx -> precopy(ctx, mode),
+        steps.add(new Step("Pre-copy", Optional.empty(), ctx -> vsphere(() -> precopy(ctx, mode)),
                 Optional.of(ctx -> mode.warm()
                         ? "every " + iterationSeconds(mode) + " s or on " + Triggers.COPY_TRIGGER + " (paused while "
                         + Triggers.PAUSE + " exists) until " + Triggers.CUTOVER + "; then the VM is shut down"
@@ -102,6 +102,20 @@ final class PreCopySteps {
         steps.add(Step.of("Copied", Duration.ofSeconds(10), PreCopySteps::conversionNotBuilt)
                 .withPreview(ctx -> NOT_BUILT));
         return steps;
+    }
+
+    /** vSphere's failures are one-line messages naming the call: the run's {@code last_message}, not an internal error. */
+    @FunctionalInterface
+    private interface Work {
+        void run() throws ConversionException, IOException;
+    }
+
+    private static void vsphere(Work work) throws ConversionException, IOException {
+        try {
+            work.run();
+        } catch (VsphereException e) {
+            throw new ConversionException(e.getMessage(), e);
+        }
     }
 
     static int iterationSeconds(Mode.TwoPhase mode) {
@@ -296,7 +310,7 @@ final class PreCopySteps {
                 ctx.checkNotStopped();
                 ctx.state().setStatus("Pre-copy #" + n);
                 nextSnapshot(ctx, s, n, false);
-                copyAll(ctx, s, false);
+                copyAll(ctx, s, false, false);
                 n++;
                 Triggers.Next next;
                 try {
@@ -327,11 +341,16 @@ final class PreCopySteps {
             ctx.state().setStatus("Pre-copy #" + n + " (last)");
             stopVm(ctx, s);
             nextSnapshot(ctx, s, n, true);
-            copyAll(ctx, s, true);
+            copyAll(ctx, s, true, false);
             s.removeSnapshot();
         } else {
+            // The VM is off: a snapshot of ours only gives nbdkit the same snapshot= read as warm runs use; the
+            // copy is of the whole disks (QueryChangedDiskAreas("*") right after enabling change tracking on a VM
+            // that is off may fail: the tracking starts only at the VM's next power cycle).
             ctx.state().setStatus("Pre-copy #" + n + " (last)");
-            copyAll(ctx, s, true);
+            nextSnapshot(ctx, s, n, true);
+            copyAll(ctx, s, true, true);
+            s.removeSnapshot();
         }
         ctx.put(PreCopyResult.SLOT, new PreCopyResult(s.vmInfo,
                 s.disks.stream().map(d -> d.destination).toList()));
@@ -386,7 +405,8 @@ final class PreCopySteps {
     }
 
     /** One copy of every disk: the areas asked of vSphere here, the copies up to {@link #PARALLEL_DISKS} at once. */
-    private static void copyAll(RunContext ctx, Session s, boolean last) throws ConversionException, IOException {
+    private static void copyAll(RunContext ctx, Session s, boolean last, boolean wholeDisks)
+            throws ConversionException, IOException {
         ManagedObjectRef snapshot = s.snapshot;
         Map<Integer, VirtualDiskInfo> inSnapshot = new HashMap<>();
         if (snapshot != null) {
@@ -410,7 +430,8 @@ final class PreCopySteps {
                             + snapshot.value() + "; disks removed during a warm migration are not supported");
                 }
                 file = info.fileName();
-                areas = ChangedAreas.query(s.client, s.vm, snapshot, d.spec.deviceKey(), d.spec.capacityBytes(),
+                areas = wholeDisks ? List.of(new ChangedArea(0, d.spec.capacityBytes()))
+                        : ChangedAreas.query(s.client, s.vm, snapshot, d.spec.deviceKey(), d.spec.capacityBytes(),
                         d.changeId);
             } else {
                 file = d.spec.sourcePath();
