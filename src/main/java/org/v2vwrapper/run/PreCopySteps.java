@@ -87,7 +87,8 @@ final class PreCopySteps {
         List<Step> steps = new ArrayList<>();
         steps.add(Step.of("Preparing", PREPARE_TIMEOUT, ctx -> vsphere(() -> prepare(ctx, mode)))
                 .withPreview(ctx -> "check " + ctx.settings().nbdkit() + " vddk --dump-plugin; vSphere "
-                        + endpoint(ctx.request()).sdkUri() + " (thumbprint pinned), VM \"" + ctx.request().vmName()
+                        + endpoint(ctx.request()).sdkUri() + (endpoint(ctx.request()).noVerify() ? " (no_verify: certificate"
+                        + " not checked)" : " (thumbprint pinned)") + ", VM \"" + ctx.request().vmName()
                         + "\" found once, change tracking on, destination disks "
                         + ((Destination.Local) mode.destination()).directory() + "/" + ctx.request().vmName()
                         + "-sd<a,b,…> (raw, sparse); per disk and copy: " + String.join(" ",

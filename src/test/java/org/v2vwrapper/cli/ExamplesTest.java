@@ -67,10 +67,10 @@ class ExamplesTest {
                     + " --mac 00:50:56:a6:ee:59:bridge:private -o openstack"
                     + " -oo server-id=b9ca0b1b-0eba-45c4-8c0b-4f27457b72be"
                     + " -oo guest-id=7f0c2f4e-8d7b-4f3e-9a8e-1c2d3e4f5a6b -os ceph-ssd\n",
-            "two-phase-vddk-to-rhv.json", "# transport vddk, output rhv, two-phase (warm)\n"
-                    + "LANG=C LIBGUESTFS_BACKEND=direct " + COMMON
-                    + " app01 -i libvirt -ic 'esx://root@esxi01.example.com?no_verify=1' " + VDDK_IN
-                    + " --bridge ovirtmgmt -of raw " + RHV_OUT + " -oo rhv-verifypeer=true\n",
+            "two-phase-vddk-to-rhv.json", "# transport vddk, output rhv, two-phase (warm): the disks are copied by"
+                    + " nbdkit and the wrapper, then converted\n",
+            "two-phase-vddk-to-local.json", "# transport vddk, output local, two-phase (warm): the disks are copied by"
+                    + " nbdkit and the wrapper, then converted\n",
             "openstack-to-openstack.json", "# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
                     + "copied between conversion hosts, virt-v2v does not run\n");
 
@@ -90,7 +90,21 @@ class ExamplesTest {
             "vddk-to-openstack.json", itinerary("vddk", "openstack"),
             "ssh-to-openstack.json", itinerary("ssh", "openstack"),
             "two-phase-vddk-to-rhv.json", "# itinerary (two-phase (warm)): cannot run in this build: two_phase: "
-                    + "two-phase (warm) conversion is not available in this version\n",
+                    + "two-phase (warm) conversion to rhv is not available in this version\n",
+            "two-phase-vddk-to-local.json", "# itinerary (two-phase (warm)):\n"
+                    + "#   1. Preparing (15 min): check nbdkit vddk --dump-plugin; vSphere https://vcenter.example.com/sdk"
+                    + " (thumbprint pinned), VM \"web01\" found once, change tracking on, destination disks"
+                    + " /var/tmp/v2v-wrapper-out/web01-sd<a,b,…> (raw, sparse); per disk and copy: nbdkit"
+                    + " --exit-with-parent --readonly --foreground -U <socket> -P <pidfile> [--filter=retry]"
+                    + " [--filter=cacheextents] vddk libdir=/opt/vmware-vix-disklib-distrib server=vcenter.example.com"
+                    + " user=administrator@vsphere.local password=+<secret file> thumbprint=" + FP
+                    + " vm=moref=<VM moref> snapshot=<snapshot moref> transports=file:nbdssl:nbd"
+                    + " file=<disk file in the snapshot>\n"
+                    + "#   2. Pre-copy (no timeout): every 1800 s or on copy_trigger (paused while pause_operations"
+                    + " exists) until cutover; then the VM is shut down (powered off after 5 min) and the final copy"
+                    + " made from a final snapshot\n"
+                    + "#   3. Copied (10 s): the pre-copy is done and the disks are in place; converting them"
+                    + " (two-phase conversion) is not built in this version\n",
             "openstack-to-openstack.json", "# itinerary (openstack-to-openstack): cannot run in this build: "
                     + "osp_source_environment: OpenStack to OpenStack migration is not available in this version\n");
 
@@ -114,7 +128,8 @@ class ExamplesTest {
     @Test
     void thereIsOneExamplePerMode() throws IOException {
         assertEquals(List.of("disk-to-local.json", "openstack-to-openstack.json", "ssh-to-openstack.json",
-                        "ssh-to-rhv.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json", "vddk-to-rhv.json"),
+                        "ssh-to-rhv.json", "two-phase-vddk-to-local.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json",
+                        "vddk-to-rhv.json"),
                 examples().map(p -> p.getFileName().toString()).toList());
     }
 
