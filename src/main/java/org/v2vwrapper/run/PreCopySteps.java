@@ -64,8 +64,11 @@ final class PreCopySteps {
     static final Duration PREPARE_TIMEOUT = Duration.ofMinutes(15);
     static final Duration NBDKIT_START = Duration.ofSeconds(60);
     static final Duration KEEPALIVE = Duration.ofMinutes(1);
-    /** Copies of different disks at once (issue 16). */
-    static final int PARALLEL_DISKS = 2;
+    /**
+     * Copies of different disks at once (issue 16). The system property {@code v2v-wrapper.precopy-parallel-disks}
+     * (1 or 2, through {@code JAVA_OPTS}) exists for bench/warm.sh's "one after another" figure.
+     */
+    static final int PARALLEL_DISKS = Integer.getInteger("v2v-wrapper.precopy-parallel-disks", 2) == 1 ? 1 : 2;
     static final int DEFAULT_ITERATION_SECONDS = 3600;
     static final String SNAPSHOT_NAME = "v2v-wrapper-precopy";
     static final String NOT_BUILT = "the pre-copy is done and the disks are in place; converting them (two-phase"
