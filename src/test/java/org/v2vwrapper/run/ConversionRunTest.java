@@ -194,7 +194,7 @@ class ConversionRunTest {
         ConversionRequest twoPhase = RequestFixtures.parse(RequestFixtures.twoPhaseVddkToRhv());
         int rc = newRun(fakeVirtV2v("exit 0"), twoPhase, state, false).run();
         assertEquals(ConversionRun.EXIT_NOT_STARTED, rc);
-        assertEquals("two_phase: two-phase (warm) conversion is not available in this version",
+        assertEquals("two_phase: two-phase (warm) conversion to rhv is not available in this version",
                 state.lastMessage().orElseThrow().message());
         assertFalse(statuses.contains("Checking virt-v2v"), statuses.toString());
         try (var files = Files.list(dir.resolve("run"))) {
