@@ -140,7 +140,7 @@ final class ConversionLauncher {
             } catch (IOException e) {
                 return error("cannot write the state file " + settings.stateFile() + ": " + IoErrors.reason(e));
             }
-            io.out().println(stdoutLine(settings));
+            io.out().println(stdoutLine(settings, request.warm()));
             io.out().flush();
             if (detachedChild) {
                 Detacher.detachStreams(settings);
@@ -273,12 +273,20 @@ final class ConversionLauncher {
 
     /** The one line on stdout: where the caller finds the logs and the state file. */
     static String stdoutLine(WrapperSettings s) {
+        return stdoutLine(s, false);
+    }
+
+    /** Warm runs also name {@code cutover_file} (ManageIQ touches it only when the line names it). */
+    static String stdoutLine(WrapperSettings s, boolean warm) {
         Map<String, String> line = new LinkedHashMap<>();
         line.put("v2v_log", s.v2vLog().toAbsolutePath().toString());
         line.put("wrapper_log", s.wrapperLog().toAbsolutePath().toString());
         line.put("state_file", s.stateFile().toAbsolutePath().toString());
         // Where the caller writes new limits while the run goes on (docs/throttling.md).
         line.put("throttling_file", s.runDir().resolve(Throttling.LIMITS_FILE).toAbsolutePath().toString());
+        if (warm) {
+            line.put("cutover_file", s.runDir().resolve("cutover").toAbsolutePath().toString());
+        }
         try {
             return new ObjectMapper().writeValueAsString(line);
         } catch (IOException e) {

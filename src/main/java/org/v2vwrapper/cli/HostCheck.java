@@ -23,10 +23,21 @@ enum HostCheck {
                     + (caps.has("mac-option") ? "" : "no ") + "--mac)";
         }
     },
-    NBDKIT("nbdkit", "nbdkit is installed and runs") {
+    NBDKIT("nbdkit", "nbdkit (--nbdkit) runs; which of the plugins two-phase needs (vddk, ssh) it has") {
         @Override
         String run(WrapperSettings s) throws ConversionException {
-            return "nbdkit works: " + runCommand(List.of("nbdkit", "--version"));
+            String nbdkit = s.nbdkit().toString();
+            String version = runCommand(List.of(nbdkit, "--version"));
+            List<String> plugins = new java.util.ArrayList<>();
+            for (String plugin : List.of("vddk", "ssh")) {
+                try {
+                    org.v2vwrapper.precopy.NbdkitPlugins.check(nbdkit, plugin);
+                    plugins.add(plugin + " present");
+                } catch (ConversionException e) {
+                    plugins.add(plugin + " MISSING");
+                }
+            }
+            return "nbdkit works: " + version + " (plugins: " + String.join(", ", plugins) + ")";
         }
     },
     VDDK("vddk", "the VDDK library is a loadable 64-bit ELF library for this machine") {

@@ -83,6 +83,10 @@ public final class WrapperCommand implements Callable<Integer> {
                     + " default ${DEFAULT-VALUE})")
     Path qemuImg;
 
+    @Option(names = "--nbdkit", paramLabel = "PATH", defaultValue = "${env:V2V_WRAPPER_NBDKIT:-nbdkit}",
+            description = "nbdkit binary the two-phase pre-copy starts (env V2V_WRAPPER_NBDKIT; default ${DEFAULT-VALUE})")
+    Path nbdkit;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin (- is stdin)")
     Path input;
 
@@ -142,7 +146,7 @@ public final class WrapperCommand implements Callable<Integer> {
 
     WrapperSettings settings() {
         return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, virtV2vInPlace,
-                virtV2vInspector, qemuImg, null);
+                virtV2vInspector, qemuImg, nbdkit, null);
     }
 
     @Override

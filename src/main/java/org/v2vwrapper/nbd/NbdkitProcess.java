@@ -93,6 +93,12 @@ public final class NbdkitProcess implements AutoCloseable {
         return start("nbdkit", label, config, startTimeout, cleanup, null, 0);
     }
 
+    /** As {@link #start(String, NbdkitConfig, Duration, Cleanup)} with another nbdkit binary ({@code --nbdkit}). */
+    public static NbdkitProcess start(String nbdkit, String label, NbdkitConfig config, Duration startTimeout,
+                                      Cleanup cleanup) throws IOException {
+        return start(nbdkit, label, config, startTimeout, cleanup, null, 0);
+    }
+
     /**
      * Starts nbdkit listening on TCP {@code 127.0.0.1:port} instead of a Unix socket (for {@code nbd_export_only},
      * whose exports are reached through an ssh tunnel) and waits until its pidfile exists, which nbdkit writes

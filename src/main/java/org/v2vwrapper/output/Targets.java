@@ -39,10 +39,22 @@ public final class Targets {
 
     /**
      * The destination side of a two-phase run on oVirt or OpenStack: the disks the pre-copy writes into and the
-     * finish that makes the VM after virt-v2v-in-place (one shared connection). Empty for {@code local_output_dir},
-     * whose disks and libvirt XML are local files (the local pre-copy disks are {@code precopy}'s own).
+     * finish that makes the VM after virt-v2v-in-place (one shared connection); for {@code local_output_dir}, raw
+     * files and a libvirt XML beside them.
      */
-    public static Optional<TwoPhaseDestination> twoPhaseFor(ConversionRequest request, WrapperSettings settings)
+    public static TwoPhaseDestination twoPhaseFor(ConversionRequest request, WrapperSettings settings)
+            throws ConversionException {
+        if (request.destination() instanceof Destination.Local local) {
+            return new TwoPhaseDestination(
+                    new org.v2vwrapper.output.local.LocalDestinationDisks(local.directory(), request.vmName()),
+                    Optional.of(new LocalTwoPhaseFinish(local.directory())));
+        }
+        return remoteTwoPhaseFor(request, settings).orElseThrow(() -> new ConversionException(
+                "two_phase: no two-phase destination for " + request.destination().name()));
+    }
+
+    /** The oVirt or OpenStack side; empty for {@code local_output_dir}. */
+    static Optional<TwoPhaseDestination> remoteTwoPhaseFor(ConversionRequest request, WrapperSettings settings)
             throws ConversionException {
         Destination destination = request.destination();
         if (destination instanceof Destination.Ovirt ovirt) {

@@ -134,6 +134,22 @@ final class JsonFields {
         return bool(key).orElse(defaultValue);
     }
 
+    /** A whole number of at least 0. */
+    Optional<Integer> nonNegativeInt(String key) throws InvalidRequestException {
+        Optional<JsonNode> v = value(key);
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!v.get().isIntegralNumber() || !v.get().canConvertToInt()) {
+            throw wrongType(key, "a whole number", v.get());
+        }
+        int i = v.get().intValue();
+        if (i < 0) {
+            throw new InvalidRequestException(path(key), "must be 0 or greater");
+        }
+        return Optional.of(i);
+    }
+
     Optional<Integer> positiveInt(String key) throws InvalidRequestException {
         Optional<JsonNode> v = value(key);
         if (v.isEmpty()) {

@@ -144,7 +144,7 @@ public final class RequestParser {
         Optional<Boolean> twoPhaseKey = f.bool("two_phase");
         boolean warm = f.bool("warm", false);
         Optional<String> conversionHostUuid = f.nonBlankString("conversion_host_uuid");
-        Optional<Integer> iterationSeconds = f.positiveInt("iteration_seconds");
+        Optional<Integer> iterationSeconds = f.nonNegativeInt("iteration_seconds");
 
         List<String> sourceDisks = f.stringList("source_disks").orElse(List.of());
         List<NetworkMapping> mappings = networkMappings(f);
@@ -184,14 +184,15 @@ public final class RequestParser {
         }
         boolean twoPhase = twoPhaseKey.orElse(false) || warm;
         if (twoPhase) {
-            if (conversionHostUuid.isEmpty()) {
-                throw new InvalidRequestException("conversion_host_uuid", "required for a two-phase conversion");
+            if (rhv.isPresent() && conversionHostUuid.isEmpty()) {
+                throw new InvalidRequestException("conversion_host_uuid",
+                        "required for a two-phase conversion to oVirt (the conversion host's own VM)");
             }
-            if (rhv.isEmpty()) {
-                throw new InvalidRequestException("two_phase", "is supported only with rhv_url (oVirt output)");
+            if (warm && transport != TransportMethod.VDDK) {
+                throw new InvalidRequestException("warm", "is supported only with transport_method vddk");
             }
-            if (transport != TransportMethod.VDDK) {
-                throw new InvalidRequestException("two_phase", "is supported only with transport_method vddk");
+            if (transport != TransportMethod.VDDK && transport != TransportMethod.SSH) {
+                throw new InvalidRequestException("two_phase", "is supported only with transport_method vddk or ssh");
             }
         }
         if (conversionHostUuid.isPresent() && !UUID.matcher(conversionHostUuid.get()).matches()) {

@@ -2,7 +2,11 @@ package org.v2vwrapper.run;
 
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.itinerary.Itinerary;
+import org.v2vwrapper.itinerary.Step;
 import org.v2vwrapper.request.Mode;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one place that says which modes this build can run and with which steps. A new mode plugs in here: a
@@ -18,9 +22,13 @@ public final class Itineraries {
         if (mode instanceof Mode.Cold cold) {
             return new Itinerary(mode, ColdSteps.steps(cold.input(), cold.destination()));
         }
-        if (mode instanceof Mode.TwoPhase) {
-            // Plugs in here: copy (and, warm, re-copy) the disks to the conversion host, then ColdSteps on them.
-            throw new ConversionException("two_phase: two-phase (warm) conversion is not available in this version");
+        if (mode instanceof Mode.TwoPhase twoPhase) {
+            // The conversion tools checked first (a missing virt-v2v-in-place must not be found after hours of
+            // copying), then the copy (and, warm, re-copy) of the disks to the destination, then their conversion.
+            List<Step> steps = new ArrayList<>(TwoPhaseConversionSteps.checks(twoPhase));
+            steps.addAll(PreCopySteps.steps(twoPhase));
+            steps.addAll(TwoPhaseConversionSteps.steps(twoPhase));
+            return new Itinerary(mode, steps);
         }
         if (mode instanceof Mode.OpenstackToOpenstack) {
             // Plugs in here: steps that attach, copy and re-attach volumes; no virt-v2v.

@@ -35,6 +35,9 @@ public final class ItineraryPreview {
             if (mode instanceof Mode.OpenstackToOpenstack) {
                 lines.add("# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
                         + "copied between conversion hosts, virt-v2v does not run");
+            } else if (mode instanceof Mode.TwoPhase t) {
+                lines.add("# transport " + request.transportMethod().key() + ", output " + request.destination().name()
+                        + ", " + t.name() + ": the disks are copied by nbdkit and the wrapper, then converted");
             } else {
                 // Every other mode runs virt-v2v with the request's input (two-phase: on the conversion host).
                 var input = request.transportMethod();

@@ -111,16 +111,31 @@ final class TwoPhaseConversionSteps {
     }
 
     /**
-     * The destination's VM creation of the 2.x path. oVirt and OpenStack are refused until their units (engine
-     * API VM creation; image properties, transfer and instance) are wired in here.
+     * The destination's VM creation of the 2.x path: the finish of the run's two-phase destination (made once by
+     * the pre-copy, {@link PreCopySteps#destination}), described for {@code --dry-run} without contacting it.
      */
-    static TwoPhaseFinish finishFor(Destination destination) throws ConversionException {
-        if (destination instanceof Destination.Local local) {
-            return new LocalTwoPhaseFinish(local.directory());
-        }
-        String which = destination instanceof Destination.Ovirt ? "rhv_url (oVirt)" : "osp_environment (OpenStack)";
-        throw new ConversionException("two_phase: a two-phase conversion to " + which + " is not available in this"
-                + " version (making the VM there is not wired in yet); local_output_dir is");
+    static TwoPhaseFinish finishFor(Destination destination) {
+        String what = destination instanceof Destination.Local local
+                ? new LocalTwoPhaseFinish(local.directory()).describe()
+                : destination instanceof Destination.Ovirt
+                ? "detach the disks from the conversion host VM, create the VM on the oVirt engine (OS type,"
+                + " firmware, NICs with the source MACs, disks bootable first), check it"
+                : "detach the volumes from the conversion host, set the boot volume's image properties, transfer"
+                + " them to osp_destination_project_id, create ports and the instance";
+        return new TwoPhaseFinish() {
+            @Override
+            public String describe() {
+                return what;
+            }
+
+            @Override
+            public Optional<String> finish(RunContext ctx, PreCopyResult result, ConvertedGuest guest)
+                    throws ConversionException, IOException {
+                TwoPhaseFinish real = PreCopySteps.destination(ctx).finish().orElseThrow(
+                        () -> new ConversionException("no way to make the VM on " + destination.name()));
+                return real.finish(ctx, result, guest);
+            }
+        };
     }
 
     // ----- Checking virt-v2v -----

@@ -50,6 +50,7 @@ public final class ConversionState {
     /** At most this many warnings are kept (the first ones), each at most {@link #MAX_WARNING_CHARS} long. */
     public static final int MAX_WARNINGS = 50;
     public static final int MAX_WARNING_CHARS = 2000;
+    private PreCopyDisks preCopy;
 
     public void setListener(Listener listener) {
         this.listener = listener == null ? NOBODY : listener;
@@ -314,6 +315,17 @@ public final class ConversionState {
     }
 
 
+    /** Two-phase: the pre-copy's per-disk data replaces {@code disks} in the state file from now on. */
+    public void usePreCopyDisks(PreCopyDisks preCopyDisks) {
+        synchronized (this) {
+            preCopy = preCopyDisks;
+            disksKnown = true;
+            diskCount = preCopyDisks.size();
+        }
+        preCopyDisks.setListener(this::notify);
+        notify(Change.PHASE);
+    }
+
     // ----- facts for the output targets -----
 
     /** What the parser learnt for the targets (not part of the state file). */
@@ -354,7 +366,8 @@ public final class ConversionState {
         putIfKnown(out, "started", started);
         putIfKnown(out, "pid", pid);
         if (disksKnown) {
-            out.put("disks", Collections.unmodifiableList(new ArrayList<>(disks)));
+            out.put("disks", preCopy != null ? preCopy.toState()
+                    : Collections.unmodifiableList(new ArrayList<>(disks)));
         }
         putIfKnown(out, "disk_count", diskCount);
         putIfKnown(out, "status", status);

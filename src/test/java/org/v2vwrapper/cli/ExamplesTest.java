@@ -70,10 +70,10 @@ class ExamplesTest {
                     + " --mac 00:50:56:a6:ee:59:bridge:private -o openstack"
                     + " -oo server-id=b9ca0b1b-0eba-45c4-8c0b-4f27457b72be"
                     + " -oo guest-id=7f0c2f4e-8d7b-4f3e-9a8e-1c2d3e4f5a6b -os ceph-ssd\n",
-            "two-phase-vddk-to-rhv.json", "# transport vddk, output rhv, two-phase (warm)\n"
-                    + "LANG=C LIBGUESTFS_BACKEND=direct " + COMMON
-                    + " app01 -i libvirt -ic 'esx://root@esxi01.example.com?no_verify=1' " + VDDK_IN
-                    + " --bridge ovirtmgmt -of raw " + RHV_OUT + " -oo rhv-verifypeer=true\n",
+            "two-phase-vddk-to-rhv.json", "# transport vddk, output rhv, two-phase (warm): the disks are copied by"
+                    + " nbdkit and the wrapper, then converted\n",
+            "two-phase-vddk-to-local.json", "# transport vddk, output local, two-phase (warm): the disks are copied by"
+                    + " nbdkit and the wrapper, then converted\n",
             "openstack-to-openstack.json", "# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
                     + "copied between conversion hosts, virt-v2v does not run\n");
 
@@ -98,8 +98,61 @@ class ExamplesTest {
             "ssh-to-rhv.json", itinerary("ssh", "rhv"),
             "vddk-to-openstack.json", itinerary("vddk", "openstack"),
             "ssh-to-openstack.json", itinerary("ssh", "openstack"),
-            "two-phase-vddk-to-rhv.json", "# itinerary (two-phase (warm)): cannot run in this build: two_phase: "
-                    + "two-phase (warm) conversion is not available in this version\n",
+            "two-phase-vddk-to-rhv.json", "# itinerary (two-phase (warm)):\n"
+                    + "#   1. Checking virt-v2v (1 min): /nonexistent/virt-v2v --machine-readable; virt-v2v 2.x:"
+                    + " /usr/libexec/virt-v2v-in-place and /usr/bin/virt-v2v-inspector; 1.4x: /usr/bin/qemu-img\n"
+                    + "#   2. Preparing (15 min): check nbdkit vddk --dump-plugin; vSphere https://esxi01.example.com/sdk"
+                    + " (no_verify: certificate not checked), VM \"app01\" found once, change tracking on, destination disks"
+                    + " app01_Disk<N>: oVirt disks in rhv_storage attached to conversion_host_uuid, found under"
+                    + " /dev/disk/by-id/virtio-<id[:20]>; per disk and copy: nbdkit --exit-with-parent --readonly"
+                    + " --foreground -U <socket> -P <pidfile> [--filter=retry] [--filter=cacheextents] vddk"
+                    + " libdir=/opt/vmware-vix-disklib-distrib server=esxi01.example.com user=root password=+<secret file>"
+                    + " vm=moref=<VM moref> snapshot=<snapshot moref> transports=file:nbdssl:nbd file=<disk file in the"
+                    + " snapshot>\n"
+                    + "#   3. Pre-copy (no timeout): every 3600 s or on copy_trigger (paused while pause_operations"
+                    + " exists) until cutover; then the VM is shut down (powered off after 5 min) and the final copy made"
+                    + " from a final snapshot\n"
+                    + "#   4. Writing the conversion XML (2 min): /var/lib/uci/two-phase-XXXXXX/conversion.xml (0600, in"
+                    + " the wrapper log too): domain app01 with the memory, vCPUs, firmware and NICs (MAC, port group)"
+                    + " vSphere reports, its disks in the source's order as raw the /dev/disk/by-id device of each"
+                    + " destination disk\n"
+                    + "#   5. Converting the guest (no timeout): LANG=C LIBGUESTFS_BACKEND=direct"
+                    + " /usr/libexec/virt-v2v-in-place -v -x --root first"
+                    + " --machine-readable=file:/var/log/uci/virt-v2v-mr.log -i libvirtxml"
+                    + " /var/lib/uci/two-phase-XXXXXX/conversion.xml\n"
+                    + "#   6. Inspecting the converted guest (30 min): LANG=C LIBGUESTFS_BACKEND=direct"
+                    + " /usr/bin/virt-v2v-inspector -v -x --root first -i libvirtxml"
+                    + " /var/lib/uci/two-phase-XXXXXX/conversion.xml -O /var/lib/uci/two-phase-XXXXXX/inspection.xml\n"
+                    + "#   7. Committing the overlays (120 min): skipped: virt-v2v 2.x converts in place\n"
+                    + "#   8. Creating the VM (30 min): detach the disks from the conversion host VM, create the VM on the"
+                    + " oVirt engine (OS type, firmware, NICs with the source MACs, disks bootable first), check it\n",
+            "two-phase-vddk-to-local.json", "# itinerary (two-phase (warm)):\n"
+                    + "#   1. Checking virt-v2v (1 min): /nonexistent/virt-v2v --machine-readable; virt-v2v 2.x:"
+                    + " /usr/libexec/virt-v2v-in-place and /usr/bin/virt-v2v-inspector; 1.4x: /usr/bin/qemu-img\n"
+                    + "#   2. Preparing (15 min): check nbdkit vddk --dump-plugin; vSphere https://vcenter.example.com/sdk"
+                    + " (thumbprint pinned), VM \"web01\" found once, change tracking on, destination disks"
+                    + " /var/tmp/v2v-wrapper-out/web01-sd<a,b,…> (raw, sparse); per disk and copy: nbdkit"
+                    + " --exit-with-parent --readonly --foreground -U <socket> -P <pidfile> [--filter=retry]"
+                    + " [--filter=cacheextents] vddk libdir=/opt/vmware-vix-disklib-distrib server=vcenter.example.com"
+                    + " user=administrator@vsphere.local password=+<secret file> thumbprint=" + FP + " vm=moref=<VM moref>"
+                    + " snapshot=<snapshot moref> transports=file:nbdssl:nbd file=<disk file in the snapshot>\n"
+                    + "#   3. Pre-copy (no timeout): every 1800 s or on copy_trigger (paused while pause_operations"
+                    + " exists) until cutover; then the VM is shut down (powered off after 5 min) and the final copy made"
+                    + " from a final snapshot\n"
+                    + "#   4. Writing the conversion XML (2 min): /var/lib/uci/two-phase-XXXXXX/conversion.xml (0600, in"
+                    + " the wrapper log too): domain web01 with the memory, vCPUs, firmware and NICs (MAC, port group)"
+                    + " vSphere reports, its disks in the source's order as raw /var/tmp/v2v-wrapper-out/web01-sda,"
+                    + " /var/tmp/v2v-wrapper-out/web01-sdb\n"
+                    + "#   5. Converting the guest (no timeout): LANG=C LIBGUESTFS_BACKEND=direct"
+                    + " /usr/libexec/virt-v2v-in-place -v -x --root first"
+                    + " --machine-readable=file:/var/log/uci/virt-v2v-mr.log -i libvirtxml"
+                    + " /var/lib/uci/two-phase-XXXXXX/conversion.xml\n"
+                    + "#   6. Inspecting the converted guest (30 min): LANG=C LIBGUESTFS_BACKEND=direct"
+                    + " /usr/bin/virt-v2v-inspector -v -x --root first -i libvirtxml"
+                    + " /var/lib/uci/two-phase-XXXXXX/conversion.xml -O /var/lib/uci/two-phase-XXXXXX/inspection.xml\n"
+                    + "#   7. Committing the overlays (120 min): skipped: virt-v2v 2.x converts in place\n"
+                    + "#   8. Creating the VM (30 min): libvirt domain XML /var/tmp/v2v-wrapper-out/<vm_name>.xml beside"
+                    + " the converted disks\n",
             "openstack-to-openstack.json", "# itinerary (openstack-to-openstack): cannot run in this build: "
                     + "osp_source_environment: OpenStack to OpenStack migration is not available in this version\n");
 
@@ -123,7 +176,8 @@ class ExamplesTest {
     @Test
     void thereIsOneExamplePerMode() throws IOException {
         assertEquals(List.of("disk-to-local.json", "openstack-to-openstack.json", "ssh-to-openstack.json",
-                        "ssh-to-rhv.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json", "vddk-to-rhv.json"),
+                        "ssh-to-rhv.json", "two-phase-vddk-to-local.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json",
+                        "vddk-to-rhv.json"),
                 examples().map(p -> p.getFileName().toString()).toList());
     }
 

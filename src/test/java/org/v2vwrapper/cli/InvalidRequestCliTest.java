@@ -208,12 +208,8 @@ class InvalidRequestCliTest {
                 n -> n.remove("conversion_host_uuid"));
         mutate(cases, "warm (implies two_phase) without conversion_host_uuid", "conversion_host_uuid", vddkRhv,
                 n -> n.put("warm", true));
-        mutate(cases, "two_phase with OpenStack output", "two_phase", vddkOsp, n -> {
-            n.put("two_phase", true);
-            n.put("conversion_host_uuid", RequestFixtures.HOST_UUID);
-        });
-        mutate(cases, "two_phase with ssh transport", "two_phase", sshRhv, n -> {
-            n.put("two_phase", true);
+        mutate(cases, "warm with ssh transport", "warm", sshRhv, n -> {
+            n.put("warm", true);
             n.put("conversion_host_uuid", RequestFixtures.HOST_UUID);
         });
         mutate(cases, "conversion_host_uuid not a UUID", "conversion_host_uuid", twoPhase,
@@ -221,9 +217,9 @@ class InvalidRequestCliTest {
         mutate(cases, "two_phase a string", "two_phase", twoPhase, n -> n.put("two_phase", "true"));
         mutate(cases, "iteration_seconds without warm", "iteration_seconds", twoPhase,
                 n -> n.put("iteration_seconds", 60));
-        mutate(cases, "iteration_seconds zero", "iteration_seconds", twoPhase, n -> {
+        mutate(cases, "iteration_seconds negative", "iteration_seconds", twoPhase, n -> {
             n.put("warm", true);
-            n.put("iteration_seconds", 0);
+            n.put("iteration_seconds", -1);
         });
         mutate(cases, "iteration_seconds a string", "iteration_seconds", twoPhase, n -> {
             n.put("warm", true);

@@ -191,10 +191,17 @@ class ConversionRunTest {
     @Test
     void aModeWithoutAnItineraryIsRefusedBeforeAnythingStarts() throws Exception {
         ConversionState state = new ConversionState();
-        ConversionRequest twoPhase = RequestFixtures.parse(RequestFixtures.twoPhaseVddkToRhv());
+        // Two-phase over ssh: its disks cannot be listed without vSphere yet, so this build has no itinerary for it.
+        ConversionRequest r = RequestFixtures.parse(RequestFixtures.twoPhaseVddkToRhv());
+        ConversionRequest twoPhase = new ConversionRequest(r.vmName(), r.outputFormat(),
+                org.v2vwrapper.request.TransportMethod.SSH, r.vmwareUri(), r.vmwarePassword(), r.vmwareFingerprint(),
+                r.sshKey(), true, false, r.conversionHostUuid(), java.util.Optional.empty(), r.sourceDisks(),
+                r.networkMappings(), r.installDrivers(), r.allocation(), r.luksKeysVault(), r.rhv(), r.osp(),
+                r.localOutputDir(), r.insecureConnection(), r.ospSource(), r.nbdExportOnly(), r.daemonize(),
+                r.throttling());
         int rc = newRun(fakeVirtV2v("exit 0"), twoPhase, state, false).run();
         assertEquals(ConversionRun.EXIT_NOT_STARTED, rc);
-        assertEquals("two_phase: two-phase (warm) conversion is not available in this version",
+        assertEquals("two_phase: two-phase conversion with transport_method ssh is not available in this version",
                 state.lastMessage().orElseThrow().message());
         assertFalse(statuses.contains("Checking virt-v2v"), statuses.toString());
         try (var files = Files.list(dir.resolve("run"))) {

@@ -120,7 +120,7 @@ class RealTwoPhaseConversionIT {
         sparseCopy(RealGuest.image("data.img"), sdb);
         WrapperSettings settings = new WrapperSettings(VIRT_V2V, Files.createDirectory(tmp.resolve("run")),
                 Files.createDirectory(tmp.resolve("log")), tmp.resolve("vddk"), tmp.resolve("ca.pem"), WrapperSettings.DEFAULT_DEV_DISK_BY_ID,
-                tcg(IN_PLACE), tcg(INSPECTOR), Path.of("/usr/bin/qemu-img"), null);
+                tcg(IN_PLACE), tcg(INSPECTOR), Path.of("/usr/bin/qemu-img"), null, null);
 
         ObjectNode n = RequestFixtures.vddkSource();
         n.putArray("source_disks").add(SDA).add(SDB);

@@ -109,7 +109,7 @@ class TwoPhaseConversionStepsTest {
     private WrapperSettings settings(Map<String, String> env) throws IOException {
         return new WrapperSettings(tool("virt-v2v", env), runDir(), logDir(), dir.resolve("vddk"),
                 dir.resolve("ca.pem"), WrapperSettings.DEFAULT_DEV_DISK_BY_ID, tool("virt-v2v-in-place", env), tool("virt-v2v-inspector", env),
-                Path.of("/usr/bin/qemu-img"), null);
+                Path.of("/usr/bin/qemu-img"), null, null);
     }
 
     /** A two-phase request to local_output_dir with one mapping by MAC and one by (distributed) port group. */
@@ -423,7 +423,7 @@ class TwoPhaseConversionStepsTest {
         WrapperSettings s = settings(Map.of());
         WrapperSettings missing = new WrapperSettings(s.virtV2v(), s.runDir(), s.logDir(), s.vddkLibdir(),
                 s.caBundle(), s.devDiskById(), dir.resolve("nowhere/virt-v2v-in-place"), s.virtV2vInspector(),
-                s.qemuImg(), s.runLogs());
+                s.qemuImg(), s.nbdkit(), s.runLogs());
         ConversionState state = new ConversionState();
         try (Cleanup cleanup = new Cleanup()) {
             RunContext ctx = new RunContext(request(), missing, state, cleanup, SecretStore.dryRun(), false);
@@ -435,16 +435,16 @@ class TwoPhaseConversionStepsTest {
     }
 
     @Test
-    void ovirtAndOpenstackAreRefusedUpFront() throws Exception {
+    void ovirtAndOpenstackMakeTheVmThroughTheirApis() throws Exception {
         Mode.TwoPhase ovirt = (Mode.TwoPhase) RequestFixtures.parse(RequestFixtures.twoPhaseVddkToRhv()).mode();
-        ConversionException e = assertThrows(ConversionException.class, () -> TwoPhaseConversionSteps.steps(ovirt));
-        assertEquals("two_phase: a two-phase conversion to rhv_url (oVirt) is not available in this version (making"
-                + " the VM there is not wired in yet); local_output_dir is", e.getMessage());
-        assertThrows(ConversionException.class, () -> TwoPhaseConversionSteps.checks(ovirt));
+        assertEquals(1, TwoPhaseConversionSteps.checks(ovirt).size());
+        Step create = TwoPhaseConversionSteps.steps(ovirt).get(4);
+        assertEquals("Creating the VM", create.name());
+        assertTrue(TwoPhaseConversionSteps.finishFor(ovirt.destination()).describe().contains("oVirt engine"));
         Mode.TwoPhase osp = new Mode.TwoPhase(TransportMethod.VDDK,
                 RequestFixtures.parse(RequestFixtures.vddkToOpenstack()).destination(), "", true, Optional.empty());
-        assertTrue(assertThrows(ConversionException.class, () -> TwoPhaseConversionSteps.steps(osp)).getMessage()
-                .contains("osp_environment (OpenStack)"));
+        assertEquals("Creating the VM", TwoPhaseConversionSteps.steps(osp).get(4).name());
+        assertTrue(TwoPhaseConversionSteps.finishFor(osp.destination()).describe().contains("instance"));
     }
 
     /** What --dry-run prints for these steps, for each generation: nothing is written or started. */

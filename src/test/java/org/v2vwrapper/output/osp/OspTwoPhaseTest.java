@@ -137,13 +137,17 @@ class OspTwoPhaseTest {
 
     @Test
     void theSelectorPicksTheOpenStackClasses() throws Exception {
-        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(ctx.request(), ctx.settings()).orElseThrow();
-        assertTrue(chosen.finish().isPresent());
+        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(ctx.request(), ctx.settings());
+        assertTrue(chosen.disks().getClass().getName().startsWith(OspTwoPhase.class.getName() + "$"),
+                chosen.disks().getClass().getName());
+        assertTrue(chosen.finish().orElseThrow() instanceof OspTwoPhase.Finish);
         var local = OspTestSupport.requestJson(fake, "web01");
         local.remove(List.of("osp_environment", "osp_destination_project_id", "osp_flavor_id", "osp_security_groups_ids",
                 "osp_server_id", "network_mappings"));
         local.put("local_output_dir", tmp.toString());
-        assertTrue(org.v2vwrapper.output.Targets.twoPhaseFor(OspTestSupport.parse(local), ctx.settings()).isEmpty());
+        var localSide = org.v2vwrapper.output.Targets.twoPhaseFor(OspTestSupport.parse(local), ctx.settings());
+        assertTrue(localSide.disks() instanceof org.v2vwrapper.output.local.LocalDestinationDisks);
+        assertTrue(localSide.finish().orElseThrow() instanceof org.v2vwrapper.output.LocalTwoPhaseFinish);
     }
 
     @Test

@@ -221,7 +221,7 @@ class OvirtTwoPhaseTest {
         });
         var settings = new org.v2vwrapper.WrapperSettings(Path.of("/usr/bin/virt-v2v"), tmp.resolve("run"),
                 tmp.resolve("log"), tmp.resolve("vddk"), TestCa.shared().caPem(), byId);
-        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(request, settings).orElseThrow();
+        var chosen = org.v2vwrapper.output.Targets.twoPhaseFor(request, settings);
         assertTrue(chosen.disks() instanceof OvirtPreCopyDisks);
         assertTrue(chosen.finish().orElseThrow() instanceof OvirtTwoPhaseFinish);
         chosen.disks().check(ctx);
