@@ -108,6 +108,10 @@ final class ConversionLauncher {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                if (run.exitCode() == ConversionRun.EXIT_OK) {
+                    // nbd_export_only ends on SIGTERM by design: exit 0, not the JVM's 143 for a signal.
+                    Runtime.getRuntime().halt(ConversionRun.EXIT_OK);
+                }
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             int rc = run.run();

@@ -40,7 +40,8 @@ final class Detacher {
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.v2vwrapper.Main",
                 "--virt-v2v=" + s.virtV2v(), "--run-dir=" + s.runDir(), "--log-dir=" + s.logDir(),
-                "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(), "--detached-child"));
+                "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(), "--data-dir=" + s.dataDir(),
+                "--dev-disk-by-id=" + s.devDiskById(), "--lock-dir=" + s.lockDir(), "--detached-child"));
         try {
             // Not through lifecycle.Children: the detached child must outlive this process (no pdeathsig).
             Process child = new ProcessBuilder(cmd).start();

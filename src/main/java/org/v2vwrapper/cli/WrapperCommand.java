@@ -60,6 +60,19 @@ public final class WrapperCommand implements Callable<Integer> {
             description = "CA certificates of the oVirt engine (env V2V_WRAPPER_CA_BUNDLE; default ${DEFAULT-VALUE})")
     Path caBundle;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_DATA_DIR:-/data}",
+            description = "nbd_export_only: where nbdready is written (env V2V_WRAPPER_DATA_DIR; default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--dev-disk-by-id", paramLabel = "DIR",
+            defaultValue = "${env:V2V_WRAPPER_DEV_DISK_BY_ID:-/dev/disk/by-id}",
+            description = "where attached volumes appear as virtio-<id> (env V2V_WRAPPER_DEV_DISK_BY_ID; default ${DEFAULT-VALUE})")
+    Path devDiskById;
+
+    @Option(names = "--lock-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_LOCK_DIR:-/var/lock}",
+            description = "volume attach locks, flock(2) (env V2V_WRAPPER_LOCK_DIR; default ${DEFAULT-VALUE})")
+    Path lockDir;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin")
     Path input;
 
@@ -101,7 +114,7 @@ public final class WrapperCommand implements Callable<Integer> {
     }
 
     WrapperSettings settings() {
-        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle);
+        return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, dataDir, devDiskById, lockDir);
     }
 
     @Override

@@ -119,6 +119,9 @@ public final class RequestParser {
 
     static Parsed parse(ObjectNode root) throws InvalidRequestException {
         RequestText.check(root, "");
+        if (root.has(ExportMap.KEY)) {
+            return new Parsed(exportOnly(root), List.of());
+        }
         JsonFields f = new JsonFields(root, "");
         String vmName = f.requiredString("vm_name");
         if (vmName.startsWith("-")) {
@@ -149,7 +152,6 @@ public final class RequestParser {
         Optional<Path> luksVault = f.filePath("luks_keys_vault");
         boolean rhvDebug = f.bool("rhv_debug", false);
         boolean insecure = f.bool("insecure_connection", false);
-        boolean nbdExportOnly = f.bool("nbd_export_only", false);
         boolean daemonize = f.bool("daemonize", false);
 
         Optional<RhvDestination> rhv = rhvDestination(f, rhvDebug);
@@ -253,7 +255,7 @@ public final class RequestParser {
 
         ConversionRequest request = new ConversionRequest(vmName, outputFormat, transport, vmwareUri, vmwarePassword,
                 fingerprint, sshKey, twoPhase, warm, conversionHostUuid, iterationSeconds, sourceDisks, mappings,
-                installDrivers, allocation, luksVault, rhv, osp, localDir, insecure, ospSource, nbdExportOnly,
+                installDrivers, allocation, luksVault, rhv, osp, localDir, insecure, ospSource, Optional.empty(),
                 daemonize);
         return new Parsed(request, f.unreadKeys());
     }
@@ -383,6 +385,24 @@ public final class RequestParser {
                 securityGroups,
                 server.orElseThrow(() -> new InvalidRequestException("osp_server_id", "required with osp_environment")),
                 volumeType, guestId));
+    }
+
+    /**
+     * {@code {"nbd_export_only": {…}}}: the whole request of the export mode (what the destination's wrapper sends
+     * to the source host's UCI container); any other key is refused, after the map itself.
+     */
+    private static ConversionRequest exportOnly(ObjectNode root) throws InvalidRequestException {
+        ExportMap map = ExportMap.validate(root.get(ExportMap.KEY));
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals(ExportMap.KEY)) {
+                throw new InvalidRequestException(key, "not used with nbd_export_only (it takes no other key)");
+            }
+        }
+        return new ConversionRequest(ExportMap.KEY, OutputFormat.RAW, TransportMethod.SSH, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), false, false, Optional.empty(), Optional.empty(),
+                List.of(), List.of(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), false, Optional.empty(), Optional.of(map), false);
     }
 
     private static Optional<OspSourceEnvironment> ospSource(JsonFields f) throws InvalidRequestException {

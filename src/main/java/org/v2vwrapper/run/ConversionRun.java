@@ -50,6 +50,7 @@ public final class ConversionRun {
     private volatile String earlyStop;
     private volatile RunContext ctx;
     private boolean endDone;
+    private volatile int exitCode = -1;
 
     /** Makes the two log consumers for a run: virt-v2v's own log and its machine-readable log. */
     public interface LogParsers {
@@ -102,7 +103,9 @@ public final class ConversionRun {
                 c.checkNotStopped();
                 runStep(c, step);
             }
-            c.checkNotStopped();
+            if (!c.stopEndsNormally()) {
+                c.checkNotStopped();
+            }
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {
@@ -211,8 +214,14 @@ public final class ConversionRun {
             state.finish(exitCode != EXIT_OK);
             publisher.close();
             LOG.info("conversion ended: exit code {}", exitCode);
+            this.exitCode = exitCode;
             ended.countDown();
         }
+        return exitCode;
+    }
+
+    /** The exit code once the run has ended, else -1. */
+    public int exitCode() {
         return exitCode;
     }
 

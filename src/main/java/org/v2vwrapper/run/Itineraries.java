@@ -27,10 +27,8 @@ public final class Itineraries {
             throw new ConversionException(
                     "osp_source_environment: OpenStack to OpenStack migration is not available in this version");
         }
-        if (mode instanceof Mode.NbdExport) {
-            // Plugs in here: start nbdkit per disk (registered with the run's cleanup), publish the URIs, wait.
-            throw new ConversionException(
-                    "nbd_export_only: exporting disks without converting is not available in this version");
+        if (mode instanceof Mode.NbdExport export) {
+            return new Itinerary(mode, NbdExportSteps.steps(export.exports()));
         }
         throw new IllegalStateException("unknown mode " + mode);
     }

@@ -35,6 +35,9 @@ public final class ItineraryPreview {
             if (mode instanceof Mode.OpenstackToOpenstack) {
                 lines.add("# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
                         + "copied between conversion hosts, virt-v2v does not run");
+            } else if (mode instanceof Mode.NbdExport) {
+                lines.add("# nbd_export_only: read-only NBD exports on 127.0.0.1 for the destination's ssh tunnel, "
+                        + "no conversion");
             } else {
                 // Every other mode runs virt-v2v with the request's input (two-phase: on the conversion host).
                 var input = request.transportMethod();
