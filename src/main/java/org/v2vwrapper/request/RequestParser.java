@@ -407,8 +407,23 @@ public final class RequestParser {
 
     private static Optional<OspSourceEnvironment> ospSource(JsonFields f) throws InvalidRequestException {
         Optional<JsonFields> o = f.object("osp_source_environment");
+        Optional<String> export = f.nonBlankString("osp_source_export");
+        Optional<String> image = f.nonBlankString("uci_container_image");
         if (o.isEmpty()) {
+            if (export.isPresent()) {
+                throw new InvalidRequestException("osp_source_export", "only applies with osp_source_environment");
+            }
+            if (image.isPresent()) {
+                throw new InvalidRequestException("uci_container_image", "only applies with osp_source_environment");
+            }
             return Optional.empty();
+        }
+        if (export.isPresent() && !export.get().equals("uci") && !export.get().equals("nbdkit")) {
+            throw new InvalidRequestException("osp_source_export", "must be \"uci\" or \"nbdkit\"");
+        }
+        if (image.isPresent() && !image.get().matches("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}")) {
+            throw new InvalidRequestException("uci_container_image",
+                    "must be a container image reference (letters, digits and . _ / : @ -)");
         }
         JsonFields s = o.get();
         OspSourceEnvironment env = new OspSourceEnvironment(
@@ -420,7 +435,9 @@ public final class RequestParser {
                 s.nonBlankString("user_domain_name"),
                 s.nonBlankString("project_name"),
                 s.nonBlankString("project_domain_name"),
-                s.bool("verify", true));
+                s.bool("verify", true),
+                export.orElse(OspSourceEnvironment.DEFAULT_EXPORT),
+                image.orElse(OspSourceEnvironment.DEFAULT_IMAGE));
         List<String> unknown = s.unreadKeys();
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException(unknown.get(0), "unknown key");

@@ -22,10 +22,8 @@ public final class Itineraries {
             // Plugs in here: copy (and, warm, re-copy) the disks to the conversion host, then ColdSteps on them.
             throw new ConversionException("two_phase: two-phase (warm) conversion is not available in this version");
         }
-        if (mode instanceof Mode.OpenstackToOpenstack) {
-            // Plugs in here: steps that attach, copy and re-attach volumes; no virt-v2v.
-            throw new ConversionException(
-                    "osp_source_environment: OpenStack to OpenStack migration is not available in this version");
+        if (mode instanceof Mode.OpenstackToOpenstack osp) {
+            return new Itinerary(mode, OspToOspSteps.steps(osp));
         }
         if (mode instanceof Mode.NbdExport export) {
             return new Itinerary(mode, NbdExportSteps.steps(export.exports()));
