@@ -351,16 +351,20 @@ public final class OspMigration implements AutoCloseable {
     }
 
     private void exportWithNbdkit(String tmp) throws ConversionException {
+        // One ssh for all the exports (each ssh connection costs a handshake), then one tunnel per disk.
+        StringBuilder script = new StringBuilder("set -e");
         for (int i = 0; i < disks.size(); i++) {
-            Disk d = disks.get(i);
-            String sock = tmp + "/disk" + i + ".sock";
             String pid = tmp + "/disk" + i + ".pid";
             synchronized (this) {
                 remotePidFiles.add(pid);
             }
-            ssh.run("starting nbdkit for " + d.device + " on the source conversion host", SSH_COMMAND,
-                    nbdkitCommand(d.sourceDev, sock, pid, tmp + "/disk" + i + ".log"));
-            Forward f = new Forward.Unix(localSockets.resolve("disk" + i + ".sock"), sock);
+            script.append("; ").append(nbdkitCommand(disks.get(i).sourceDev, tmp + "/disk" + i + ".sock", pid,
+                    tmp + "/disk" + i + ".log"));
+        }
+        ssh.run("starting nbdkit on the source conversion host", SSH_COMMAND, List.of("sh", "-c", script.toString()));
+        for (int i = 0; i < disks.size(); i++) {
+            Disk d = disks.get(i);
+            Forward f = new Forward.Unix(localSockets.resolve("disk" + i + ".sock"), tmp + "/disk" + i + ".sock");
             SshTunnel t = ssh.forward("Exporting", f, places.exportTimeout(), NbdProbe.handshake());
             synchronized (this) {
                 d.tunnel = t;
@@ -369,12 +373,16 @@ public final class OspMigration implements AutoCloseable {
         }
     }
 
-    /** {@code sh -c} of {@code nbdkit --readonly -U SOCK -P PID file DEV} (as root through sudo when needed). */
-    static List<String> nbdkitCommand(String device, String sock, String pid, String log) {
-        String nbdkit = "nbdkit --readonly -U " + sock + " -P " + pid + " file " + SshRunner.quote(List.of(device));
-        return List.of("sh", "-c", "if test -r " + SshRunner.quote(List.of(device)) + "; then " + nbdkit
-                + "; else sudo -n " + nbdkit + " && sudo -n chown $(id -u) " + sock + "; fi </dev/null >>" + log
-                + " 2>&1");
+    /**
+     * Shell text of {@code nbdkit --readonly -U SOCK -P PID file DEV}, as root through {@code sudo -n} when the
+     * ssh user cannot read the device (then the socket is handed to that user). nbdkit forks into the
+     * background once it listens; the pidfile is how the cleanup stops it.
+     */
+    static String nbdkitCommand(String device, String sock, String pid, String log) {
+        String dev = SshRunner.quote(List.of(device));
+        String nbdkit = "nbdkit --readonly -U " + sock + " -P " + pid + " file " + dev;
+        return "if test -r " + dev + "; then " + nbdkit + " </dev/null >>" + log + " 2>&1; else sudo -n " + nbdkit
+                + " </dev/null >>" + log + " 2>&1 && sudo -n chown \"$(id -u)\" " + sock + "; fi";
     }
 
     private void exportWithUci(String tmp) throws ConversionException {
@@ -565,21 +573,7 @@ public final class OspMigration implements AutoCloseable {
             }
         }
         if (ssh != null && remoteTmp != null) {
-            quietly("stopping the exports", () -> {
-                for (String pid : remotePidFiles) {
-                    ssh.execute("stopping nbdkit", SSH_COMMAND, List.of("sh", "-c",
-                            "test -f " + pid + " && (kill $(cat " + pid + ") || sudo -n kill $(cat " + pid + "))"),
-                            null);
-                }
-                if (containerId != null) {
-                    ssh.execute("stopping the UCI container", SSH_COMMAND,
-                            List.of("sudo", "-n", "podman", "stop", containerId), null);
-                }
-            });
-            quietly("copying the source logs", this::copySourceLogs);
-            quietly("removing the work directory on the source conversion host", () ->
-                    ssh.execute("removing " + remoteTmp, SSH_COMMAND, List.of("sh", "-c",
-                            "rm -rf " + remoteTmp + " 2>/dev/null || sudo -n rm -rf " + remoteTmp), null));
+            quietly("stopping the exports, copying the source logs, removing " + remoteTmp, this::stopRemote);
         }
         if (source == null) {
             return;
@@ -624,19 +618,44 @@ public final class OspMigration implements AutoCloseable {
         }
     }
 
-    private void copySourceLogs() throws ConversionException, IOException {
+    static final String LOG_MARK = "==> v2v-source-log ";
+
+    /**
+     * One ssh: stop the exports (nbdkit by pidfile, the container by id), print every log of the work directory
+     * (each after a marker line), remove the directory. The logs go to {@code <log-dir>/source_logs/}.
+     */
+    private void stopRemote() throws ConversionException, IOException {
+        StringBuilder script = new StringBuilder();
+        for (String pid : remotePidFiles) {
+            script.append("if test -f ").append(pid).append("; then kill $(cat ").append(pid)
+                    .append(") 2>/dev/null || sudo -n kill $(cat ").append(pid).append("); fi; ");
+        }
+        if (containerId != null) {
+            script.append("sudo -n podman stop ").append(containerId).append(" >/dev/null; ");
+        }
+        script.append("cd ").append(remoteTmp).append(" && for f in *.log log/*; do if test -f \"$f\"; then echo '")
+                .append(LOG_MARK).append("'\"$f\"; cat \"$f\" 2>/dev/null || sudo -n cat \"$f\"; fi; done; cd / && ")
+                .append("(rm -rf ").append(remoteTmp).append(" 2>/dev/null || sudo -n rm -rf ").append(remoteTmp)
+                .append(")");
+        SshResult r = ssh.execute("stopping the exports on the source conversion host", SSH_COMMAND,
+                List.of("sh", "-c", script.toString()), null);
         Path dir = Files.createDirectories(places.logDir().resolve("source_logs"));
-        SshResult r = ssh.execute("listing the source logs", SSH_COMMAND, List.of("sh", "-c",
-                "cd " + remoteTmp + " && find . -name '*.log' -type f"), null);
-        for (String rel : r.stdout().lines().map(String::strip).filter(l -> l.startsWith("./")).toList()) {
-            String name = rel.substring(2).replace('/', '_');
-            if (!name.matches("[A-Za-z0-9._-]+")) {
-                continue;
+        String name = null;
+        StringBuilder text = new StringBuilder();
+        for (String line : (r.stdout() + "\n" + LOG_MARK + "end").lines().toList()) {
+            if (line.startsWith(LOG_MARK)) {
+                if (name != null) {
+                    Files.writeString(dir.resolve(name), text.toString(), StandardCharsets.UTF_8);
+                }
+                String next = line.substring(LOG_MARK.length()).replace('/', '_');
+                name = next.matches("[A-Za-z0-9._-]+") && !next.equals("end") ? next : null;
+                text.setLength(0);
+            } else if (name != null) {
+                text.append(line).append('\n');
             }
-            SshResult log = ssh.execute("copying " + rel, SSH_COMMAND,
-                    List.of("sh", "-c", "cat " + remoteTmp + "/" + rel.substring(2) + " 2>/dev/null || sudo -n cat "
-                            + remoteTmp + "/" + rel.substring(2)), null);
-            Files.writeString(dir.resolve(name), log.stdout(), StandardCharsets.UTF_8);
+        }
+        if (r.exitCode() != 0) {
+            throw new ConversionException("exit code " + r.exitCode() + ": " + r.stderr().strip());
         }
     }
 
