@@ -107,14 +107,15 @@ final class OspToOspSteps {
                 ctx.settings().lockDir(), ctx.settings().logDir(), ctx.settings().runDir(),
                 OspMigration.Export.of(src.export()), src.containerImage(), ospWait(), Duration.ofMinutes(2));
         OspMigration m = new OspMigration(ctx.request(), places, timeouts, ctx.cleanup());
-        // Cleanup runs newest first: the source is restored before the connections close.
+        // Cleanup runs newest first: the source is restored (over ssh, with the agent) before the agent stops and
+        // the connections close.
         ctx.cleanup().register("OpenStack connections", m::close);
+        SshAgent agent = SshAgent.start(ctx.cleanup());
+        agent.addKey(ctx.request().sshKey(), ctx.secrets());
         ctx.cleanup().register("the source VM and conversion host", m::restoreSource);
         ctx.onFailure("the destination's volumes, transfers, ports and instance", m::undoDestination);
         ctx.put(MIGRATION, m);
         String address = m.validate();
-        SshAgent agent = SshAgent.start(ctx.cleanup());
-        agent.addKey(ctx.request().sshKey(), ctx.secrets());
         SshRunner ssh = new SshRunner(address, SshOptions.defaults(Optional.of(agent.socket())));
         m.checkSsh(ssh);
     }

@@ -121,8 +121,16 @@ class OpenstackToOpenstackIT {
         }
     }
 
+    final List<Watched> runs = new ArrayList<>();
+
     @AfterEach
     void tearDown() throws Exception {
+        // A failed test's leftovers must not fail the next one: what its run started, by pid.
+        for (Watched w : runs) {
+            for (long pid : w.pids) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
         if (fake != null) {
             fake.close();
         }
@@ -178,11 +186,15 @@ class OpenstackToOpenstackIT {
         final Thread watcher;
 
         Watched(String name, ObjectNode request) throws Exception {
+            this(name, request, "15");
+        }
+
+        Watched(String name, ObjectNode request, String ospWait) throws Exception {
             before = Set.copyOf(nonLoopbackListeners());
             run = new WrapperRun(dir.resolve(name))
                     .env("HOME", sshd.home().toString())
                     .env("V2V_WRAPPER_SOURCE_DEV_DISK_BY_ID", srcById.toString())
-                    .env("V2V_WRAPPER_OSP_WAIT", "15")
+                    .env("V2V_WRAPPER_OSP_WAIT", ospWait)
                     .arg("--dev-disk-by-id=" + dstById)
                     .arg("--lock-dir=" + Files.createDirectories(dir.resolve(name + "-locks")));
             run.start(JSON.writeValueAsString(request));
@@ -192,7 +204,8 @@ class OpenstackToOpenstackIT {
                         run.process().descendants().forEach(h -> pids.add(h.pid()));
                         // The remote side: nbdkit as cloud-user (other tests' nbdkit run as root).
                         ProcessHandle.allProcesses().filter(h -> h.info().command().orElse("").endsWith("nbdkit")
-                                        && SshdHarness.USER.equals(h.info().user().orElse("")))
+                                        && SshdHarness.USER.equals(h.info().user().orElse(""))
+                                        && h.info().commandLine().orElse("").contains(dir.toString()))
                                 .forEach(h -> pids.add(h.pid()));
                         for (String l : nonLoopbackListeners()) {
                             if (!before.contains(l)) {
@@ -209,6 +222,7 @@ class OpenstackToOpenstackIT {
             });
             watcher.setDaemon(true);
             watcher.start();
+            runs.add(this);
         }
 
         int waitFor() throws Exception {
@@ -393,5 +407,59 @@ class OpenstackToOpenstackIT {
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
         assertNotNull(fake.calls("^DELETE /compute/v2.1/servers/.*"));
+    }
+
+    /** The calls that change something in a project, from the first one matching {@code from} on. */
+    List<String> changes(String project, String from) {
+        List<String> out = new ArrayList<>();
+        boolean on = false;
+        for (FakeOpenStack.Call c : fake.calls()) {
+            if (c.method().equals("GET") || !project.equals(c.project()) || c.path().contains("/auth/")) {
+                continue;
+            }
+            String call = c.method() + " " + c.path().replaceAll("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                    "<id>");
+            on |= call.matches(from);
+            if (on) {
+                out.add(call);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shutdownTimeout() throws Exception {
+        fake.server(VM).orElseThrow().stopPolls = -1;
+        Watched w = new Watched("stop", request(VM, "web-migrated"), "3");
+        assertEquals(1, w.waitFor(), w.run.stderr());
+        String msg = w.run.state().path("last_message").path("message").asText();
+        assertTrue(msg.contains("timed out after 3 s waiting for the source VM") && msg.contains("shut off"), msg);
+        // Nothing was made: the only change on the source is the stop itself.
+        assertEquals(List.of("POST /compute/v2.1/servers/<id>/action"), changes(SRC, "POST .*"));
+        assertNothingOnDestination();
+    }
+
+    @Test
+    void attachTimeoutPutsTheDataVolumesBack() throws Exception {
+        fake.stuckAttaching(DATA2);
+        Watched w = new Watched("attach", request(VM, "web-migrated"), "4");
+        assertEquals(1, w.waitFor(), w.run.stderr());
+        String msg = w.run.state().path("last_message").path("message").asText();
+        assertTrue(msg.contains("volume " + DATA2 + " to be attached to " + SRC_HOST), msg);
+        assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
+        assertNothingOnDestination();
+        assertTrue(fake.calls("^DELETE /volume/v3/" + SRC + "/volumes/" + ROOT + "$").isEmpty());
+        assertTrue(fake.calls("^DELETE /volume/v3/" + SRC + "/volumes/" + DATA1 + "$").isEmpty());
+    }
+
+    @Test
+    void destinationVolumeErrorUndoesBothSides() throws Exception {
+        fake.failOn("POST", "/volume/v3/" + CONV + "/volumes$", 413, "VolumeLimitExceeded", 1);
+        Watched w = new Watched("dstvol", request(VM, "web-migrated"));
+        assertEquals(1, w.waitFor(), w.run.stderr());
+        String msg = w.run.state().path("last_message").path("message").asText();
+        assertTrue(msg.contains("VolumeLimitExceeded"), msg);
+        assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
+        assertNothingOnDestination();
     }
 }
