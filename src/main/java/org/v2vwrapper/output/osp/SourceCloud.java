@@ -185,8 +185,12 @@ public final class SourceCloud implements AutoCloseable {
     /** Detaches (if attached to {@code serverId}) and waits until it is not. */
     public void detach(String serverId, String volumeId, Duration limit) throws ConversionException {
         Optional<Volume> v = volume(volumeId);
-        if (v.isEmpty() || v.get().getAttachments() == null
-                || v.get().getAttachments().stream().noneMatch(a -> serverId.equals(a.getServerId()))) {
+        boolean attached = v.isPresent() && v.get().getAttachments() != null
+                && v.get().getAttachments().stream().anyMatch(a -> serverId.equals(a.getServerId()));
+        // An attach of ours that never completed leaves the volume reserved ("attaching") with no attachment yet:
+        // deleting the attachment rolls the reservation back.
+        boolean stuck = v.isPresent() && !attached && v.get().getStatus() == Volume.Status.ATTACHING;
+        if (!attached && !stuck) {
             return;
         }
         ActionResponse r = session.call("detaching volume " + volumeId + " from server " + serverId,
