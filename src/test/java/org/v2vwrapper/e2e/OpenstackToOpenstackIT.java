@@ -462,4 +462,17 @@ class OpenstackToOpenstackIT {
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
     }
+
+    @Test
+    void exportFailureStopsTheExportsAlreadyStarted() throws Exception {
+        // cloud-user cannot read the third volume and has no sudo: its nbdkit does not start.
+        Files.setPosixFilePermissions(fake.backing(fake.volume(DATA2).orElseThrow()),
+                PosixFilePermissions.fromString("rw-------"));
+        Watched w = new Watched("export", request(VM, "web-migrated"));
+        assertEquals(1, w.waitFor(), w.run.stderr()); // waitFor: no nbdkit of the run is left
+        String msg = w.run.state().path("last_message").path("message").asText();
+        assertTrue(msg.startsWith("starting nbdkit on the source conversion host"), msg);
+        assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
+        assertNothingOnDestination();
+    }
 }
