@@ -14,6 +14,8 @@ import java.time.format.DateTimeFormatter;
  * @param virtV2vInPlace   virt-v2v 2.x's in-place converter (two-phase); {@link #defaultInPlace} when not given
  * @param virtV2vInspector virt-v2v 2.x's inspector (two-phase); {@link #defaultInspector} when not given
  * @param qemuImg          qemu-img, which commits virt-v2v 1.4x's overlays (two-phase)
+ * @param dataDir          nbd_export_only: where {@code nbdready} is written ({@code --data-dir}, as the UCI mounts it)
+ * @param lockDir          the flock(2) volume attach locks shared with other wrappers on the host ({@code --lock-dir})
  * @param nbdkit           the nbdkit the wrapper starts itself (two-phase sources, nbd_export_only); {@code nbdkit} on PATH
  * @param runLogs     this run's own log file names (every run keeps the previous logs, and no run reads or truncates
  *                    a log another process may still write): {@code virt-v2v-wrapper-<stamp>.log},
@@ -23,7 +25,10 @@ import java.time.format.DateTimeFormatter;
  */
 public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkLibdir, Path caBundle,
                               Path devDiskById, Path virtV2vInPlace, Path virtV2vInspector, Path qemuImg,
-                              Path nbdkit, RunLogs runLogs) {
+                              Path nbdkit, Path dataDir, Path lockDir, RunLogs runLogs) {
+
+    public static final Path DEFAULT_DATA_DIR = Path.of("/data");
+    public static final Path DEFAULT_LOCK_DIR = Path.of("/var/lock");
 
     /** Where Debian and Fedora put qemu-img. */
     public static final Path QEMU_IMG = Path.of("/usr/bin/qemu-img");
@@ -33,6 +38,9 @@ public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkL
         virtV2vInspector = virtV2vInspector != null ? virtV2vInspector : defaultInspector(virtV2v);
         qemuImg = qemuImg != null ? qemuImg : QEMU_IMG;
         nbdkit = nbdkit != null ? nbdkit : Path.of("nbdkit");
+        dataDir = dataDir != null ? dataDir : DEFAULT_DATA_DIR;
+        lockDir = lockDir != null ? lockDir : DEFAULT_LOCK_DIR;
+        devDiskById = devDiskById != null ? devDiskById : DEFAULT_DEV_DISK_BY_ID;
     }
 
     public static final Path DEFAULT_DEV_DISK_BY_ID = Path.of("/dev/disk/by-id");
@@ -53,20 +61,20 @@ public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkL
     /** With the fixed log names. */
     public WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkLibdir, Path caBundle,
                            Path devDiskById) {
-        this(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, null, null, null, null, null);
+        this(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, null, null, null, null, null, null, null);
     }
 
     /** The same settings with this run's own log names, stamped with {@code start}. */
     public WrapperSettings withRunStamp(Instant start) {
         return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById,
-                virtV2vInPlace, virtV2vInspector, qemuImg, nbdkit, new RunLogs(STAMP.format(start), null));
+                virtV2vInPlace, virtV2vInspector, qemuImg, nbdkit, dataDir, lockDir, new RunLogs(STAMP.format(start), null));
     }
 
     /** The same settings with the VM's name (made safe for a file name) in the virt-v2v log names. */
     public WrapperSettings withVm(String vmName) {
         String stamp = runLogs == null ? STAMP.format(Instant.now()) : runLogs.stamp();
         return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById,
-                virtV2vInPlace, virtV2vInspector, qemuImg, nbdkit, new RunLogs(stamp, safeName(vmName)));
+                virtV2vInPlace, virtV2vInspector, qemuImg, nbdkit, dataDir, lockDir, new RunLogs(stamp, safeName(vmName)));
     }
 
     /** Letters, digits, '.', '_' and '-' kept, anything else '_', at most 64 characters, never starting with '.'. */

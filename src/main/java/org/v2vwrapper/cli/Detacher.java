@@ -42,7 +42,8 @@ final class Detacher {
                 "--virt-v2v=" + s.virtV2v(), "--run-dir=" + s.runDir(), "--log-dir=" + s.logDir(),
                 "--vddk-libdir=" + s.vddkLibdir(), "--ca-bundle=" + s.caBundle(),
                 "--virt-v2v-in-place=" + s.virtV2vInPlace(), "--virt-v2v-inspector=" + s.virtV2vInspector(),
-                "--qemu-img=" + s.qemuImg(), "--detached-child"));
+                "--qemu-img=" + s.qemuImg(), "--nbdkit=" + s.nbdkit(), "--data-dir=" + s.dataDir(),
+                "--dev-disk-by-id=" + s.devDiskById(), "--lock-dir=" + s.lockDir(), "--detached-child"));
         try {
             // Not through lifecycle.Children: the detached child must outlive this process (no pdeathsig).
             Process child = new ProcessBuilder(cmd).start();

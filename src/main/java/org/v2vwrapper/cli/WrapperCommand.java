@@ -87,6 +87,14 @@ public final class WrapperCommand implements Callable<Integer> {
             description = "nbdkit binary the two-phase pre-copy starts (env V2V_WRAPPER_NBDKIT; default ${DEFAULT-VALUE})")
     Path nbdkit;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_DATA_DIR:-/data}",
+            description = "nbd_export_only: where nbdready is written (env V2V_WRAPPER_DATA_DIR; default ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--lock-dir", paramLabel = "DIR", defaultValue = "${env:V2V_WRAPPER_LOCK_DIR:-/var/lock}",
+            description = "volume attach locks, flock(2) (env V2V_WRAPPER_LOCK_DIR; default ${DEFAULT-VALUE})")
+    Path lockDir;
+
     @Option(names = "--input", paramLabel = "FILE", description = "read the request from FILE instead of stdin (- is stdin)")
     Path input;
 
@@ -146,7 +154,7 @@ public final class WrapperCommand implements Callable<Integer> {
 
     WrapperSettings settings() {
         return new WrapperSettings(virtV2v, runDir, logDir, vddkLibdir, caBundle, devDiskById, virtV2vInPlace,
-                virtV2vInspector, qemuImg, nbdkit, null);
+                virtV2vInspector, qemuImg, nbdkit, dataDir, lockDir, null);
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class RunContext {
     private String stopReason;
     private Runnable stopCurrentChild;
     private volatile boolean pointOfNoReturn;
+    private volatile boolean stopIsNormalEnd;
 
     public RunContext(ConversionRequest request, WrapperSettings settings, ConversionState state, Cleanup cleanup,
                       SecretStore secrets, boolean dryRun) {
@@ -163,6 +164,18 @@ public final class RunContext {
      */
     public void passPointOfNoReturn() {
         pointOfNoReturn = true;
+    }
+
+    /**
+     * From here on a stop request (SIGTERM) is how the run is meant to end, not a failure: {@code nbd_export_only}
+     * exports until it is told to stop. Only for a last step without a timeout of its own.
+     */
+    public void stopIsNormalEnd() {
+        stopIsNormalEnd = true;
+    }
+
+    public boolean stopEndsNormally() {
+        return stopIsNormalEnd;
     }
 
     public boolean pastPointOfNoReturn() {

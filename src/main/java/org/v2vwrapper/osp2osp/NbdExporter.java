@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.request.ExportMap;
 import org.v2vwrapper.nbd.NbdConnection;
 import org.v2vwrapper.nbd.NbdUri;
 import org.v2vwrapper.nbd.NbdkitConfig;
@@ -141,6 +142,16 @@ public final class NbdExporter implements AutoCloseable {
     /** Blocks until {@link #stop()} (the mode's main thread waits here; SIGTERM's shutdown path calls stop). */
     public void awaitStop() throws InterruptedException {
         stopped.await();
+    }
+
+    /** As {@link #awaitStop()}, at most {@code ms}; true once stopped. */
+    public boolean awaitStop(long ms) throws InterruptedException {
+        return stopped.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** An export whose nbdkit has exited although nobody stopped it, if any. */
+    public java.util.Optional<Path> deadExport() {
+        return exports.entrySet().stream().filter(e -> !e.getValue().isAlive()).map(Map.Entry::getKey).findFirst();
     }
 
     /** Stops every export, removes {@code nbdready} and releases {@link #awaitStop()}. Idempotent. */

@@ -34,13 +34,18 @@ public record ConversionRequest(
         Optional<Path> localOutputDir,
         boolean insecureConnection,
         Optional<OspSourceEnvironment> ospSource,
-        boolean nbdExportOnly,
+        Optional<ExportMap> nbdExport,
         boolean daemonize,
         Limits throttling) {
 
     public ConversionRequest {
         sourceDisks = List.copyOf(sourceDisks);
         networkMappings = List.copyOf(networkMappings);
+    }
+
+    /** {@code nbd_export_only}: the request is only the export map (no destination, no VM). */
+    public boolean nbdExportOnly() {
+        return nbdExport.isPresent();
     }
 
     /** OpenStack to OpenStack: volumes move between clouds, virt-v2v does not run. */
@@ -61,10 +66,13 @@ public record ConversionRequest(
     }
 
     /**
-     * The one place that decides the mode from the keys. Two-phase wins over {@code nbd_export_only} (the order in
-     * which earlier versions refused them); OpenStack to OpenStack cannot be two-phase (the parser refuses it).
+     * The one place that decides the mode from the keys. {@code nbd_export_only} is a request of its own (the
+     * parser allows no other key with it); OpenStack to OpenStack cannot be two-phase (the parser refuses it).
      */
     public Mode mode() {
+        if (nbdExport.isPresent()) {
+            return new Mode.NbdExport(nbdExport.get());
+        }
         Destination destination = destination();
         if (twoPhase) {
             return new Mode.TwoPhase(transportMethod, destination, conversionHostUuid.orElse(""), warm,
@@ -72,9 +80,6 @@ public record ConversionRequest(
         }
         if (ospSource.isPresent() && destination instanceof Destination.Openstack openstack) {
             return new Mode.OpenstackToOpenstack(ospSource.get(), openstack);
-        }
-        if (nbdExportOnly) {
-            return new Mode.NbdExport(transportMethod);
         }
         return new Mode.Cold(transportMethod, destination);
     }

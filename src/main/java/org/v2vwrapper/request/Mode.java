@@ -44,8 +44,11 @@ public sealed interface Mode {
         }
     }
 
-    /** {@code nbd_export_only}: export the source disks over NBD for someone else to copy; no conversion. */
-    record NbdExport(TransportMethod input) implements Mode {
+    /**
+     * {@code nbd_export_only}: export devices read-only over NBD on loopback ports (for the destination's wrapper,
+     * through an ssh tunnel) until SIGTERM; no conversion, no destination.
+     */
+    record NbdExport(ExportMap exports) implements Mode {
         @Override
         public String name() {
             return "nbd-export";

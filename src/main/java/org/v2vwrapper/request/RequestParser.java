@@ -123,6 +123,9 @@ public final class RequestParser {
 
     static Parsed parse(ObjectNode root) throws InvalidRequestException {
         RequestText.check(root, "");
+        if (root.has(ExportMap.KEY)) {
+            return new Parsed(exportOnly(root), List.of());
+        }
         JsonFields f = new JsonFields(root, "");
         String vmName = f.requiredString("vm_name");
         if (vmName.startsWith("-")) {
@@ -153,7 +156,6 @@ public final class RequestParser {
         Optional<Path> luksVault = f.filePath("luks_keys_vault");
         boolean rhvDebug = f.bool("rhv_debug", false);
         boolean insecure = f.bool("insecure_connection", false);
-        boolean nbdExportOnly = f.bool("nbd_export_only", false);
         boolean daemonize = f.bool("daemonize", false);
         Limits throttling = throttling(f);
 
@@ -259,7 +261,7 @@ public final class RequestParser {
 
         ConversionRequest request = new ConversionRequest(vmName, outputFormat, transport, vmwareUri, vmwarePassword,
                 fingerprint, sshKey, twoPhase, warm, conversionHostUuid, iterationSeconds, sourceDisks, mappings,
-                installDrivers, allocation, luksVault, rhv, osp, localDir, insecure, ospSource, nbdExportOnly,
+                installDrivers, allocation, luksVault, rhv, osp, localDir, insecure, ospSource, Optional.empty(),
                 daemonize, throttling);
         return new Parsed(request, f.unreadKeys());
     }
@@ -404,10 +406,44 @@ public final class RequestParser {
                 volumeType, guestId));
     }
 
+    /**
+     * {@code {"nbd_export_only": {…}}}: the whole request of the export mode (what the destination's wrapper sends
+     * to the source host's UCI container); any other key is refused, after the map itself.
+     */
+    private static ConversionRequest exportOnly(ObjectNode root) throws InvalidRequestException {
+        ExportMap map = ExportMap.validate(root.get(ExportMap.KEY));
+        for (var it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!key.equals(ExportMap.KEY)) {
+                throw new InvalidRequestException(key, "not used with nbd_export_only (it takes no other key)");
+            }
+        }
+        return new ConversionRequest(ExportMap.KEY, OutputFormat.RAW, TransportMethod.SSH, Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), false, false, Optional.empty(), Optional.empty(),
+                List.of(), List.of(), false, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), false, Optional.empty(), Optional.of(map), false,
+                org.v2vwrapper.throttle.limits.Limits.UNLIMITED);
+    }
+
     private static Optional<OspSourceEnvironment> ospSource(JsonFields f) throws InvalidRequestException {
         Optional<JsonFields> o = f.object("osp_source_environment");
+        Optional<String> export = f.nonBlankString("osp_source_export");
+        Optional<String> image = f.nonBlankString("uci_container_image");
         if (o.isEmpty()) {
+            if (export.isPresent()) {
+                throw new InvalidRequestException("osp_source_export", "only applies with osp_source_environment");
+            }
+            if (image.isPresent()) {
+                throw new InvalidRequestException("uci_container_image", "only applies with osp_source_environment");
+            }
             return Optional.empty();
+        }
+        if (export.isPresent() && !export.get().equals("uci") && !export.get().equals("nbdkit")) {
+            throw new InvalidRequestException("osp_source_export", "must be \"uci\" or \"nbdkit\"");
+        }
+        if (image.isPresent() && !image.get().matches("[A-Za-z0-9][A-Za-z0-9._/:@-]{0,254}")) {
+            throw new InvalidRequestException("uci_container_image",
+                    "must be a container image reference (letters, digits and . _ / : @ -)");
         }
         JsonFields s = o.get();
         OspSourceEnvironment env = new OspSourceEnvironment(
@@ -419,7 +455,9 @@ public final class RequestParser {
                 s.nonBlankString("user_domain_name"),
                 s.nonBlankString("project_name"),
                 s.nonBlankString("project_domain_name"),
-                s.bool("verify", true));
+                s.bool("verify", true),
+                export.orElse(OspSourceEnvironment.DEFAULT_EXPORT),
+                image.orElse(OspSourceEnvironment.DEFAULT_IMAGE));
         List<String> unknown = s.unreadKeys();
         if (!unknown.isEmpty()) {
             throw new InvalidRequestException(unknown.get(0), "unknown key");

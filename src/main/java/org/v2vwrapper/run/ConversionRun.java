@@ -103,7 +103,9 @@ public final class ConversionRun {
                 c.checkNotStopped();
                 runStep(c, step);
             }
-            c.checkNotStopped();
+            if (!c.stopEndsNormally()) {
+                c.checkNotStopped();
+            }
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {

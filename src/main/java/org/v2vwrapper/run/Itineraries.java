@@ -30,15 +30,11 @@ public final class Itineraries {
             steps.addAll(TwoPhaseConversionSteps.steps(twoPhase));
             return new Itinerary(mode, steps);
         }
-        if (mode instanceof Mode.OpenstackToOpenstack) {
-            // Plugs in here: steps that attach, copy and re-attach volumes; no virt-v2v.
-            throw new ConversionException(
-                    "osp_source_environment: OpenStack to OpenStack migration is not available in this version");
+        if (mode instanceof Mode.OpenstackToOpenstack osp) {
+            return new Itinerary(mode, OspToOspSteps.steps(osp));
         }
-        if (mode instanceof Mode.NbdExport) {
-            // Plugs in here: start nbdkit per disk (registered with the run's cleanup), publish the URIs, wait.
-            throw new ConversionException(
-                    "nbd_export_only: exporting disks without converting is not available in this version");
+        if (mode instanceof Mode.NbdExport export) {
+            return new Itinerary(mode, NbdExportSteps.steps(export.exports()));
         }
         throw new IllegalStateException("unknown mode " + mode);
     }

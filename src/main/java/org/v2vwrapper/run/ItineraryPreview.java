@@ -38,6 +38,9 @@ public final class ItineraryPreview {
             } else if (mode instanceof Mode.TwoPhase t) {
                 lines.add("# transport " + request.transportMethod().key() + ", output " + request.destination().name()
                         + ", " + t.name() + ": the disks are copied by nbdkit and the wrapper, then converted");
+            } else if (mode instanceof Mode.NbdExport) {
+                lines.add("# nbd_export_only: read-only NBD exports on 127.0.0.1 for the destination's ssh tunnel, "
+                        + "no conversion");
             } else {
                 // Every other mode runs virt-v2v with the request's input (two-phase: on the conversion host).
                 var input = request.transportMethod();

@@ -75,7 +75,9 @@ class ExamplesTest {
             "two-phase-vddk-to-local.json", "# transport vddk, output local, two-phase (warm): the disks are copied by"
                     + " nbdkit and the wrapper, then converted\n",
             "openstack-to-openstack.json", "# transport ssh (OpenStack to OpenStack), output openstack: volumes are "
-                    + "copied between conversion hosts, virt-v2v does not run\n");
+                    + "copied between conversion hosts, virt-v2v does not run\n",
+            "openstack-to-openstack-nbdkit.json", "# transport ssh (OpenStack to OpenStack), output openstack: "
+                    + "volumes are copied between conversion hosts, virt-v2v does not run\n");
 
     /** The itinerary the dry run prints after the command (issue 10): the cold steps, or why the mode cannot run. */
     static String itinerary(String transport, String output) {
@@ -153,8 +155,34 @@ class ExamplesTest {
                     + "#   7. Committing the overlays (120 min): skipped: virt-v2v 2.x converts in place\n"
                     + "#   8. Creating the VM (30 min): libvirt domain XML /var/tmp/v2v-wrapper-out/<vm_name>.xml beside"
                     + " the converted disks\n",
-            "openstack-to-openstack.json", "# itinerary (openstack-to-openstack): cannot run in this build: "
-                    + "osp_source_environment: OpenStack to OpenStack migration is not available in this version\n");
+            "openstack-to-openstack.json", "# itinerary (openstack-to-openstack):\n"
+                    + "#   1. Checking the clouds (10 min): log in to https://source-keystone.example.com:5000/v3 and the destination; source VM c28d5a15-0372-4222-95d3-13055f3c6a9b, conversion hosts 5143dba7-c8ac-4230-ac9a-dbd21788f209 and b9ca0b1b-0eba-45c4-8c0b-4f27457b72be; ssh echo to the source conversion host\n"
+                    + "#   2. Shutting down the source VM (25 min): os-stop, wait for SHUTOFF (600 s)\n"
+                    + "#   3. Listing the source volumes (15 min): every attached volume\n"
+                    + "#   4. Copying the root volume (40 min): snapshot and volume rhosp-migration-<volume id> (boot from volume) or image and volume rhosp-migration-root-<vm name> (image-booted)\n"
+                    + "#   5. Detaching the data volumes (40 min)\n"
+                    + "#   6. Attaching volumes to the source conversion host (40 min): under /var/lock/v2v-source-volume-lock\n"
+                    + "#   7. Exporting (15 min): sudo podman run … v2v-conversion-host (nbd_export_only), ssh -L tunnels from 127.0.0.1 only\n"
+                    + "#   8. Creating the destination volumes (25 min): same names, sizes, bootable flags and descriptions\n"
+                    + "#   9. Attaching volumes to the destination conversion host (40 min): to b9ca0b1b-0eba-45c4-8c0b-4f27457b72be under /var/lock/v2v-destination-volume-lock\n"
+                    + "#   10. Copying disks (no timeout): Copying disk N/M: NBD through the tunnel → the attached device\n"
+                    + "#   11. Detaching volumes from the destination conversion host (40 min)\n"
+                    + "#   12. Restoring the source VM (40 min): exports stopped, volumes detached, root copy deleted, data volumes re-attached (the VM stays off)\n"
+                    + "#   13. Creating instance (40 min): transfer to 46deadaba9234ed4bef28caa459bdd16, ports, instance with flavor a96b2815-3525-4eea-9ab4-14ba58e17835\n",
+            "openstack-to-openstack-nbdkit.json", "# itinerary (openstack-to-openstack):\n"
+                    + "#   1. Checking the clouds (10 min): log in to https://source-keystone.example.com:5000/v3 and the destination; source VM c28d5a15-0372-4222-95d3-13055f3c6a9b, conversion hosts 5143dba7-c8ac-4230-ac9a-dbd21788f209 and b9ca0b1b-0eba-45c4-8c0b-4f27457b72be; ssh echo to the source conversion host\n"
+                    + "#   2. Shutting down the source VM (25 min): os-stop, wait for SHUTOFF (600 s)\n"
+                    + "#   3. Listing the source volumes (15 min): every attached volume\n"
+                    + "#   4. Copying the root volume (40 min): snapshot and volume rhosp-migration-<volume id> (boot from volume) or image and volume rhosp-migration-root-<vm name> (image-booted)\n"
+                    + "#   5. Detaching the data volumes (40 min)\n"
+                    + "#   6. Attaching volumes to the source conversion host (40 min): under /var/lock/v2v-source-volume-lock\n"
+                    + "#   7. Exporting (15 min): nbdkit --readonly -U <socket> over ssh, ssh -L tunnels from 127.0.0.1 only\n"
+                    + "#   8. Creating the destination volumes (25 min): same names, sizes, bootable flags and descriptions\n"
+                    + "#   9. Attaching volumes to the destination conversion host (40 min): to b9ca0b1b-0eba-45c4-8c0b-4f27457b72be under /var/lock/v2v-destination-volume-lock\n"
+                    + "#   10. Copying disks (no timeout): Copying disk N/M: NBD through the tunnel → the attached device\n"
+                    + "#   11. Detaching volumes from the destination conversion host (40 min)\n"
+                    + "#   12. Restoring the source VM (40 min): exports stopped, volumes detached, root copy deleted, data volumes re-attached (the VM stays off)\n"
+                    + "#   13. Creating instance (40 min): transfer to 46deadaba9234ed4bef28caa459bdd16, ports, instance with flavor a96b2815-3525-4eea-9ab4-14ba58e17835\n");
 
     static final Path DISK_EXAMPLE_IMAGE = Path.of("/var/tmp/v2v-wrapper-smoke/smoke.img");
 
@@ -175,9 +203,9 @@ class ExamplesTest {
 
     @Test
     void thereIsOneExamplePerMode() throws IOException {
-        assertEquals(List.of("disk-to-local.json", "openstack-to-openstack.json", "ssh-to-openstack.json",
-                        "ssh-to-rhv.json", "two-phase-vddk-to-local.json", "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json",
-                        "vddk-to-rhv.json"),
+        assertEquals(List.of("disk-to-local.json", "openstack-to-openstack-nbdkit.json", "openstack-to-openstack.json",
+                        "ssh-to-openstack.json", "ssh-to-rhv.json", "two-phase-vddk-to-local.json",
+                        "two-phase-vddk-to-rhv.json", "vddk-to-openstack.json", "vddk-to-rhv.json"),
                 examples().map(p -> p.getFileName().toString()).toList());
     }
 
@@ -213,7 +241,7 @@ class ExamplesTest {
             String transport = name.replace("two-phase-", "").split("-to-")[0];
             assertEquals(TransportMethod.valueOf(transport.toUpperCase()), r.transportMethod());
         }
-        String output = name.split("-to-")[1].replace(".json", "");
+        String output = name.split("-to-")[1].replace(".json", "").replace("-nbdkit", ""); // a variant of the same output
         assertEquals(output.equals("rhv"), r.rhv().isPresent(), output);
         assertEquals(output.equals("openstack"), r.osp().isPresent(), output);
         assertEquals(output.equals("local"), r.localOutputDir().isPresent(), output);

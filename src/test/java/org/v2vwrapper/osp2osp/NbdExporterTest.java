@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.request.ExportMap;
 import org.v2vwrapper.nbd.NbdConnection;
 import org.v2vwrapper.nbd.NbdUri;
 import org.v2vwrapper.testing.SshdHarness;

@@ -197,7 +197,7 @@ class ConversionRunTest {
                 org.v2vwrapper.request.TransportMethod.SSH, r.vmwareUri(), r.vmwarePassword(), r.vmwareFingerprint(),
                 r.sshKey(), true, false, r.conversionHostUuid(), java.util.Optional.empty(), r.sourceDisks(),
                 r.networkMappings(), r.installDrivers(), r.allocation(), r.luksKeysVault(), r.rhv(), r.osp(),
-                r.localOutputDir(), r.insecureConnection(), r.ospSource(), r.nbdExportOnly(), r.daemonize(),
+                r.localOutputDir(), r.insecureConnection(), r.ospSource(), r.nbdExport(), r.daemonize(),
                 r.throttling());
         int rc = newRun(fakeVirtV2v("exit 0"), twoPhase, state, false).run();
         assertEquals(ConversionRun.EXIT_NOT_STARTED, rc);

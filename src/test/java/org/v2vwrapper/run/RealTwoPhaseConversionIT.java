@@ -120,7 +120,7 @@ class RealTwoPhaseConversionIT {
         sparseCopy(RealGuest.image("data.img"), sdb);
         WrapperSettings settings = new WrapperSettings(VIRT_V2V, Files.createDirectory(tmp.resolve("run")),
                 Files.createDirectory(tmp.resolve("log")), tmp.resolve("vddk"), tmp.resolve("ca.pem"), WrapperSettings.DEFAULT_DEV_DISK_BY_ID,
-                tcg(IN_PLACE), tcg(INSPECTOR), Path.of("/usr/bin/qemu-img"), null, null);
+                tcg(IN_PLACE), tcg(INSPECTOR), Path.of("/usr/bin/qemu-img"), null, null, null, null);
 
         ObjectNode n = RequestFixtures.vddkSource();
         n.putArray("source_disks").add(SDA).add(SDB);
@@ -130,7 +130,7 @@ class RealTwoPhaseConversionIT {
         ConversionRequest request = new ConversionRequest(r.vmName(), r.outputFormat(), TransportMethod.VDDK,
                 r.vmwareUri(), r.vmwarePassword(), r.vmwareFingerprint(), r.sshKey(), true, true,
                 r.conversionHostUuid(), r.iterationSeconds(), r.sourceDisks(), r.networkMappings(), false,
-                r.allocation(), r.luksKeysVault(), r.rhv(), r.osp(), r.localOutputDir(), false, r.ospSource(), false,
+                r.allocation(), r.luksKeysVault(), r.rhv(), r.osp(), r.localOutputDir(), false, r.ospSource(), java.util.Optional.empty(),
                 false, r.throttling());
         VmInfo vm = new VmInfo(new ManagedObjectRef("VirtualMachine", "vm-42"), "web01", "poweredOff", true, "bios",
                 2048, 2, List.of(new VirtualDiskInfo(2000, "Hard disk 1", Files.size(sda), SDA, "52 aa/4"),

@@ -109,7 +109,7 @@ class TwoPhaseConversionStepsTest {
     private WrapperSettings settings(Map<String, String> env) throws IOException {
         return new WrapperSettings(tool("virt-v2v", env), runDir(), logDir(), dir.resolve("vddk"),
                 dir.resolve("ca.pem"), WrapperSettings.DEFAULT_DEV_DISK_BY_ID, tool("virt-v2v-in-place", env), tool("virt-v2v-inspector", env),
-                Path.of("/usr/bin/qemu-img"), null, null);
+                Path.of("/usr/bin/qemu-img"), null, null, null, null);
     }
 
     /** A two-phase request to local_output_dir with one mapping by MAC and one by (distributed) port group. */
@@ -127,7 +127,7 @@ class TwoPhaseConversionStepsTest {
                 r.vmwarePassword(), r.vmwareFingerprint(), r.sshKey(), true, false, r.conversionHostUuid(),
                 r.iterationSeconds(), r.sourceDisks(), r.networkMappings(), r.installDrivers(), r.allocation(),
                 r.luksKeysVault(), r.rhv(), r.osp(), r.localOutputDir(), r.insecureConnection(), r.ospSource(),
-                r.nbdExportOnly(), r.daemonize(), r.throttling());
+                r.nbdExport(), r.daemonize(), r.throttling());
     }
 
     private static VmInfo vm() {
@@ -423,7 +423,7 @@ class TwoPhaseConversionStepsTest {
         WrapperSettings s = settings(Map.of());
         WrapperSettings missing = new WrapperSettings(s.virtV2v(), s.runDir(), s.logDir(), s.vddkLibdir(),
                 s.caBundle(), s.devDiskById(), dir.resolve("nowhere/virt-v2v-in-place"), s.virtV2vInspector(),
-                s.qemuImg(), s.nbdkit(), s.runLogs());
+                s.qemuImg(), s.nbdkit(), s.dataDir(), s.lockDir(), s.runLogs());
         ConversionState state = new ConversionState();
         try (Cleanup cleanup = new Cleanup()) {
             RunContext ctx = new RunContext(request(), missing, state, cleanup, SecretStore.dryRun(), false);

@@ -81,17 +81,31 @@ public class OspClients implements AutoCloseable {
 
     private Config config() throws ConversionException {
         if (config == null) {
-            Config c = Config.newConfig()
-                    .withConnectionTimeout(millis(timeouts.connect()))
-                    .withReadTimeout(millis(timeouts.read()));
-            if (credentials.insecure()) {
-                c = c.withSSLVerificationDisabled();
-            } else if (credentials.caCert().isPresent()) {
-                c = c.withSSLContext(sslContext(credentials.caCert().get()));
-            }
-            config = c;
+            config = configFor(credentials, timeouts);
         }
         return config;
+    }
+
+    /** The HTTP settings of every session: timeouts, TLS verification or the CA bundle. */
+    static Config configFor(OspCredentials credentials, OspTimeouts timeouts) throws ConversionException {
+        Config c = Config.newConfig()
+                .withConnectionTimeout(millis(timeouts.connect()))
+                .withReadTimeout(millis(timeouts.read()));
+        if (credentials.insecure()) {
+            c = c.withSSLVerificationDisabled();
+        } else if (credentials.caCert().isPresent()) {
+            c = c.withSSLContext(sslContext(credentials.caCert().get()));
+        }
+        return c;
+    }
+
+    /**
+     * A session of its own in another cloud (the OpenStack to OpenStack source), made the same way as the
+     * destination's; the caller closes it.
+     */
+    public static OspSession session(String label, OspCredentials credentials, OspTimeouts timeouts)
+            throws ConversionException {
+        return new OspSession(label, credentials, credentials.project(), configFor(credentials, timeouts), timeouts);
     }
 
     private static int millis(java.time.Duration d) {

@@ -871,6 +871,12 @@ public final class FakeOpenStack implements AutoCloseable {
             }
             if (m.equals("DELETE") && mm.group(2) != null) {
                 Volume v = volumes.get(mm.group(2));
+                if (v != null && "attaching".equals(v.status) && v.attachments.isEmpty()) {
+                    // An attach that never completed: deleting the attachment rolls the reservation back.
+                    stuckAttaching.remove(v.id);
+                    v.status = "available";
+                    return null;
+                }
                 if (v == null || !v.attachments.containsKey(s.id)) {
                     throw fail(r.path(), 404, "volume_id not found: " + mm.group(2));
                 }

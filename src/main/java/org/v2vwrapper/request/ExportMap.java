@@ -1,4 +1,4 @@
-package org.v2vwrapper.osp2osp;
+package org.v2vwrapper.request;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,12 +30,21 @@ public record ExportMap(Map<Path, Integer> exports) {
 
     /** Validates {@code node}, the value of {@value #KEY}. */
     public static ExportMap parse(JsonNode node) throws ConversionException {
+        try {
+            return validate(node);
+        } catch (InvalidRequestException e) {
+            throw new ConversionException(e.getMessage());
+        }
+    }
+
+    /** As {@link #parse}, for the request parser: the problem as an {@link InvalidRequestException} naming the key. */
+    static ExportMap validate(JsonNode node) throws InvalidRequestException {
         if (node == null || !node.isObject()) {
-            throw new ConversionException(KEY + ": must be an object of device path to port, e.g. "
+            throw new InvalidRequestException(KEY, "must be an object of device path to port, e.g. "
                     + "{\"/dev/vdb\": 10809}");
         }
         if (node.isEmpty()) {
-            throw new ConversionException(KEY + ": names no device");
+            throw new InvalidRequestException(KEY, "names no device");
         }
         Map<Path, Integer> exports = new LinkedHashMap<>();
         Map<Integer, String> portOwners = new HashMap<>();
@@ -45,15 +54,15 @@ public record ExportMap(Map<Path, Integer> exports) {
             JsonNode value = e.getValue();
             if (!value.isIntegralNumber() || !value.canConvertToInt()
                     || value.intValue() < 1 || value.intValue() > 65535) {
-                throw new ConversionException(key + ": port must be an integer from 1 to 65535, not " + value);
+                throw new InvalidRequestException(key, "port must be an integer from 1 to 65535, not " + value);
             }
             int port = value.intValue();
             String previous = portOwners.putIfAbsent(port, e.getKey());
             if (previous != null) {
-                throw new ConversionException(key + ": port " + port + " is already used for " + previous);
+                throw new InvalidRequestException(key, "port " + port + " is already used for " + previous);
             }
             if (e.getKey().isEmpty() || !e.getKey().startsWith("/")) {
-                throw new ConversionException(key + ": the device must be an absolute path");
+                throw new InvalidRequestException(key, "the device must be an absolute path");
             }
             Path device = Path.of(e.getKey());
             checkDevice(key, device);
@@ -63,18 +72,18 @@ public record ExportMap(Map<Path, Integer> exports) {
     }
 
     /** A block device or a regular file (symlinks followed, as nbdkit's file plugin does). */
-    static void checkDevice(String key, Path device) throws ConversionException {
+    static void checkDevice(String key, Path device) throws InvalidRequestException {
         int mode;
         try {
             mode = (Integer) Files.getAttribute(device, "unix:mode");
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new ConversionException(key + ": " + device + " does not exist");
+            throw new InvalidRequestException(key, device + " does not exist");
         } catch (IOException | UnsupportedOperationException e) {
-            throw new ConversionException(key + ": cannot inspect " + device + ": " + e.getMessage());
+            throw new InvalidRequestException(key, "cannot inspect " + device + ": " + e.getMessage());
         }
         int type = mode & S_IFMT;
         if (type != S_IFBLK && type != S_IFREG) {
-            throw new ConversionException(key + ": " + device + " is not a block device or a regular file"
+            throw new InvalidRequestException(key, device + " is not a block device or a regular file"
                     + (Files.isDirectory(device, LinkOption.NOFOLLOW_LINKS) ? " (a directory)" : ""));
         }
     }
