@@ -120,6 +120,12 @@ public class RhvTarget implements OutputTarget {
         public void close() {
             session.ifPresent(OvirtSession::close);
         }
+
+        /** Never the request or the session in a log line. */
+        @Override
+        public String toString() {
+            return "rhv target" + (session.isPresent() ? " (validated)" : " (offline)");
+        }
     }
 
     private static List<String> outputArguments(Checked checked) {
