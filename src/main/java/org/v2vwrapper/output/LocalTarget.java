@@ -16,16 +16,13 @@ import java.util.List;
 public final class LocalTarget implements OutputTarget {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalTarget.class);
 
-    /** What the directory held before the run: cleanup after a failure removes only what this run wrote. */
-    private volatile java.util.Set<Path> before = java.util.Set.of();
-
     @Override
     public String name() {
         return "local";
     }
 
     @Override
-    public void validate(PlanContext ctx, org.v2vwrapper.state.ConversionState state) throws ConversionException {
+    public Validated validate(PlanContext ctx, org.v2vwrapper.state.ConversionState state) throws ConversionException {
         Path dir = ctx.request().localOutputDir().orElseThrow();
         try {
             Files.createDirectories(dir);
@@ -35,7 +32,31 @@ public final class LocalTarget implements OutputTarget {
         if (!Files.isWritable(dir)) {
             throw new ConversionException("local_output_dir: " + dir + " is not writable");
         }
-        before = outputsOf(ctx);
+        return new Checked(ctx, outputsOf(ctx));
+    }
+
+    @Override
+    public Validated offline(PlanContext ctx) {
+        return new Checked(ctx, null);
+    }
+
+    /**
+     * The checked directory and what it held before the run ({@code null} offline: nothing to clean up), so
+     * that cleanup after a failure removes only what this run wrote.
+     */
+    private record Checked(PlanContext ctx, java.util.Set<Path> before) implements Validated {
+        @Override
+        public List<String> outputArguments() {
+            return LocalTarget.outputArguments(ctx);
+        }
+
+        @Override
+        public void cleanupAfterFailure(org.v2vwrapper.state.ConversionState state,
+                                        org.v2vwrapper.state.LogFacts facts) {
+            if (before != null) {
+                LocalTarget.cleanupAfterFailure(ctx, before);
+            }
+        }
     }
 
     /** The files virt-v2v -o local writes for this VM: {@code NAME-sd*} disks and {@code NAME.xml}. */
@@ -53,8 +74,7 @@ public final class LocalTarget implements OutputTarget {
     }
 
     /** A failed or stopped run leaves half-written disks: remove the ones this run created. */
-    @Override
-    public void cleanupAfterFailure(PlanContext ctx, org.v2vwrapper.state.ConversionState state) {
+    private static void cleanupAfterFailure(PlanContext ctx, java.util.Set<Path> before) {
         for (Path p : outputsOf(ctx)) {
             if (!before.contains(p)) {
                 try {
@@ -67,8 +87,7 @@ public final class LocalTarget implements OutputTarget {
         }
     }
 
-    @Override
-    public List<String> outputArguments(PlanContext ctx) {
+    private static List<String> outputArguments(PlanContext ctx) {
         return List.of("-o", "local",
                 "-os", ctx.request().localOutputDir().orElseThrow().toString(),
                 "-of", ctx.request().outputFormat().v2vName());

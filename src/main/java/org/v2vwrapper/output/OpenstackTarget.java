@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,6 +18,7 @@ import org.v2vwrapper.plan.OutputTarget;
 import org.v2vwrapper.plan.PlanContext;
 import org.v2vwrapper.request.OspDestination;
 import org.v2vwrapper.state.ConversionState;
+import org.v2vwrapper.state.LogFacts;
 
 /**
  * OpenStack output ({@code osp_environment}): virt-v2v writes the disks into Cinder volumes in the conversion
@@ -27,9 +29,6 @@ public final class OpenstackTarget implements OutputTarget {
     private static final Logger LOG = LoggerFactory.getLogger(OpenstackTarget.class);
 
     private final OspTimeouts timeouts;
-    private final String generatedGuestId = UUID.randomUUID().toString();
-    private final AtomicBoolean cleanedUp = new AtomicBoolean();
-    private OspConversion conversion;
 
     public OpenstackTarget() {
         this(OspTimeouts.defaults());
@@ -50,29 +49,80 @@ public final class OpenstackTarget implements OutputTarget {
     }
 
     /** {@code osp_guest_id}, or a UUID made once for this run: virt-v2v tags the volumes with it. */
-    public String guestId(PlanContext ctx) throws ConversionException {
-        return osp(ctx).guestId().orElse(generatedGuestId);
-    }
-
-    private synchronized OspConversion conversion(PlanContext ctx) throws ConversionException {
-        if (conversion == null) {
-            conversion = new OspConversion(ctx.request(), guestId(ctx), timeouts);
-        }
-        return conversion;
+    private static String guestId(PlanContext ctx) throws ConversionException {
+        return osp(ctx).guestId().orElse(UUID.randomUUID().toString());
     }
 
     @Override
-    public void validate(PlanContext ctx, ConversionState state) throws ConversionException {
+    public Validated validate(PlanContext ctx, ConversionState state) throws ConversionException {
         state.setStatus("Checking OpenStack");
-        conversion(ctx).validate();
+        String guestId = guestId(ctx);
+        OspConversion conversion = new OspConversion(ctx.request(), guestId, timeouts);
+        try {
+            conversion.validate();
+        } catch (ConversionException | RuntimeException e) {
+            conversion.close();
+            throw e;
+        }
+        return new Checked(this, ctx, guestId, Optional.of(conversion));
     }
 
+    /** Dry run: the arguments and environment only; finish and cleanup do nothing. */
     @Override
-    public List<String> outputArguments(PlanContext ctx) throws ConversionException {
-        OspDestination osp = osp(ctx);
+    public Validated offline(PlanContext ctx) throws ConversionException {
+        return new Checked(this, ctx, guestId(ctx), Optional.empty());
+    }
+
+    /** The checked destination: this run's guest id and its conversion (empty offline). */
+    private static final class Checked implements Validated {
+        private final OpenstackTarget target;
+        private final PlanContext ctx;
+        private final String guestId;
+        private final Optional<OspConversion> conversion;
+        private final AtomicBoolean cleanedUp = new AtomicBoolean();
+
+        Checked(OpenstackTarget target, PlanContext ctx, String guestId, Optional<OspConversion> conversion) {
+            this.target = target;
+            this.ctx = ctx;
+            this.guestId = guestId;
+            this.conversion = conversion;
+        }
+
+        @Override
+        public List<String> outputArguments() {
+            return OpenstackTarget.outputArguments(ctx, guestId);
+        }
+
+        @Override
+        public Map<String, String> environment() {
+            return OpenstackTarget.environment(ctx);
+        }
+
+        @Override
+        public void finish(ConversionState state, LogFacts facts) throws ConversionException {
+            if (conversion.isPresent()) {
+                target.finish(conversion.get(), state, facts);
+            }
+        }
+
+        @Override
+        public void cleanupAfterFailure(ConversionState state, LogFacts facts) {
+            if (conversion.isPresent()) {
+                target.cleanupAfterFailure(conversion.get(), cleanedUp, state, facts);
+            }
+        }
+
+        @Override
+        public void close() {
+            conversion.ifPresent(OspConversion::close);
+        }
+    }
+
+    private static List<String> outputArguments(PlanContext ctx, String guestId) {
+        OspDestination osp = ctx.request().osp().orElseThrow();
         List<String> args = new ArrayList<>(List.of("-o", "openstack",
                 "-oo", "server-id=" + osp.serverId(),
-                "-oo", "guest-id=" + guestId(ctx)));
+                "-oo", "guest-id=" + guestId));
         if (osp.volumeTypeId().isPresent()) {
             args.addAll(List.of("-os", osp.volumeTypeId().get()));
         }
@@ -83,37 +133,24 @@ public final class OpenstackTarget implements OutputTarget {
     }
 
     /** The {@code osp_environment} settings as {@code OS_*} variables: the password never goes on argv. */
-    @Override
-    public Map<String, String> environment(PlanContext ctx) {
+    private static Map<String, String> environment(PlanContext ctx) {
         return ctx.request().osp().map(o -> (Map<String, String>) new LinkedHashMap<>(o.environment().variables()))
                 .orElse(Map.of());
     }
 
-    @Override
-    public void finish(PlanContext ctx, ConversionState state) throws ConversionException {
-        conversion(ctx).finish(state);
+    private void finish(OspConversion conversion, ConversionState state, LogFacts facts) throws ConversionException {
+        conversion.finish(state, facts);
     }
 
-    @Override
-    public void cleanupAfterFailure(PlanContext ctx, ConversionState state) {
+    private void cleanupAfterFailure(OspConversion conversion, AtomicBoolean cleanedUp, ConversionState state,
+                                     LogFacts facts) {
         if (!cleanedUp.compareAndSet(false, true)) {
             return;
         }
         try {
-            conversion(ctx).cleanup(state);
+            conversion.cleanup(state, facts);
         } catch (ConversionException | RuntimeException e) {
             LOG.warn("OpenStack cleanup failed: {}", e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void close() {
-        OspConversion c;
-        synchronized (this) {
-            c = conversion;
-        }
-        if (c != null) {
-            c.close();
         }
     }
 }

@@ -16,6 +16,7 @@ import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RhvDestination;
 import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
+import org.v2vwrapper.state.LogFacts;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,11 +35,6 @@ public class RhvTarget implements OutputTarget {
 
     private final OvirtConnectionFactory connections;
 
-    private OvirtSession session;
-    private OvirtEndpoint endpoint;
-    private volatile Allocation allocation;
-    private Path passwordFile;
-
     public RhvTarget() {
         this(new OvirtConnectionFactory());
     }
@@ -56,50 +52,89 @@ public class RhvTarget implements OutputTarget {
         return ctx.request().rhv().orElseThrow(() -> new ConversionException("the request has no rhv_url"));
     }
 
-    private synchronized OvirtEndpoint endpoint(PlanContext ctx) throws ConversionException {
-        if (endpoint == null) {
-            endpoint = OvirtEndpoint.of(rhv(ctx), ctx.request().insecureConnection(), ctx.settings().caBundle());
-        }
-        return endpoint;
-    }
-
-    /** The open session, connecting (and logging in) first if needed. */
-    private synchronized OvirtSession session(PlanContext ctx) throws ConversionException {
-        if (session == null) {
-            session = connections.open(endpoint(ctx));
-        }
-        return session;
-    }
-
+    /**
+     * Connects (logs in), checks the engine, settles the allocation and writes the password file; the session
+     * stays open in the result until its {@link Validated#close()}.
+     */
     @Override
-    public void validate(PlanContext ctx, ConversionState state) throws ConversionException {
+    public Validated validate(PlanContext ctx, ConversionState state) throws ConversionException {
         ConversionRequest request = ctx.request();
         RhvDestination rhv = rhv(ctx);
         state.setStatus("Checking the oVirt engine");
-        OvirtValidator.Result result = OvirtValidator.validate(session(ctx), request.vmName(), rhv.storage(),
-                rhv.cluster(), request.allocation());
-        allocation = result.allocation();
+        OvirtEndpoint endpoint = OvirtEndpoint.of(rhv, request.insecureConnection(), ctx.settings().caBundle());
+        OvirtSession session = connections.open(endpoint);
+        try {
+            OvirtValidator.Result result = OvirtValidator.validate(session, request.vmName(), rhv.storage(),
+                    rhv.cluster(), request.allocation());
+            return new Checked(this, ctx, Optional.of(endpoint), Optional.of(session),
+                    Optional.of(result.allocation()), passwordFile(ctx));
+        } catch (ConversionException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
     }
 
-    /** The allocation for {@code -oa}: settled by {@link #validate}, else (dry run) the request's, else none. */
-    public Optional<Allocation> allocation(ConversionRequest request) {
-        Allocation chosen = allocation;
-        return chosen != null ? Optional.of(chosen) : request.allocation();
-    }
-
+    /** Dry run: nothing contacted, the allocation only if the request gives it, the password as a placeholder. */
     @Override
-    public synchronized List<String> outputArguments(PlanContext ctx) throws ConversionException {
-        ConversionRequest request = ctx.request();
-        RhvDestination rhv = rhv(ctx);
-        if (passwordFile == null) {
-            try {
-                passwordFile = ctx.secrets().write("rhv_password", rhv.password());
-            } catch (IOException e) {
-                throw new ConversionException("cannot write the oVirt password file: " + e.getMessage(), e);
+    public Validated offline(PlanContext ctx) throws ConversionException {
+        return new Checked(this, ctx, Optional.empty(), Optional.empty(), ctx.request().allocation(),
+                passwordFile(ctx));
+    }
+
+    private static Path passwordFile(PlanContext ctx) throws ConversionException {
+        try {
+            return ctx.secrets().write("rhv_password", rhv(ctx).password());
+        } catch (IOException e) {
+            throw new ConversionException("cannot write the oVirt password file: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What {@link #validate} learnt and opened: the engine and its session (both empty offline, where finish
+     * and cleanup do nothing), the allocation for {@code -oa} (settled by the engine, else the request's, else
+     * none), the password file for {@code -op}.
+     */
+    private record Checked(RhvTarget target, PlanContext ctx, Optional<OvirtEndpoint> endpoint,
+                           Optional<OvirtSession> session, Optional<Allocation> allocation, Path passwordFile)
+            implements Validated {
+        @Override
+        public List<String> outputArguments() {
+            return RhvTarget.outputArguments(this);
+        }
+
+        @Override
+        public void finish(ConversionState state, LogFacts facts) throws ConversionException {
+            if (session.isPresent()) {
+                RhvTarget.finish(this, state, facts);
             }
         }
+
+        @Override
+        public void cleanupAfterFailure(ConversionState state, LogFacts facts) {
+            if (session.isPresent()) {
+                target.cleanupAfterFailure(this, state, facts);
+            }
+        }
+
+        @Override
+        public void close() {
+            session.ifPresent(OvirtSession::close);
+        }
+
+        /** Never the request or the session in a log line. */
+        @Override
+        public String toString() {
+            return "rhv target" + (session.isPresent() ? " (validated)" : " (offline)");
+        }
+    }
+
+    private static List<String> outputArguments(Checked checked) {
+        PlanContext ctx = checked.ctx();
+        ConversionRequest request = ctx.request();
+        RhvDestination rhv = ctx.request().rhv().orElseThrow();
+        Path passwordFile = checked.passwordFile();
         List<String> args = new ArrayList<>(List.of("--bridge", "ovirtmgmt", "-of", request.outputFormat().v2vName()));
-        allocation(request).ifPresent(a -> args.addAll(List.of("-oa", a.v2vName())));
+        checked.allocation().ifPresent(a -> args.addAll(List.of("-oa", a.v2vName())));
         args.addAll(List.of(
                 "-o", "rhv-upload",
                 "-oc", OvirtEndpoint.forVirtV2v(rhv.url()),
@@ -112,9 +147,9 @@ public class RhvTarget implements OutputTarget {
         return args;
     }
 
-    @Override
-    public void finish(PlanContext ctx, ConversionState state) throws ConversionException {
-        OvirtEndpoint engine = endpoint(ctx);
+    private static void finish(Checked checked, ConversionState state, LogFacts facts) throws ConversionException {
+        PlanContext ctx = checked.ctx();
+        OvirtEndpoint engine = checked.endpoint().orElseThrow();
         Optional<String> vmId = state.vmId();
         if (vmId.isEmpty()) {
             throw new ConversionException("virt-v2v finished but its log named no VM id, so the new VM cannot be"
@@ -122,7 +157,7 @@ public class RhvTarget implements OutputTarget {
         }
         state.setStatus("Checking the VM on the oVirt engine");
         try {
-            var vm = session(ctx).vm(vmId.get());
+            var vm = checked.session().orElseThrow().vm(vmId.get());
             if (vm.isEmpty()) {
                 throw new ConversionException("the oVirt engine at " + engine.apiUrl() + " has no VM with the id "
                         + vmId.get() + " that virt-v2v reported");
@@ -137,10 +172,9 @@ public class RhvTarget implements OutputTarget {
         }
     }
 
-    @Override
-    public void cleanupAfterFailure(PlanContext ctx, ConversionState state) {
+    private void cleanupAfterFailure(Checked checked, ConversionState state, LogFacts facts) {
         try {
-            List<String> diskIds = state.facts().ovirtDiskIds();
+            List<String> diskIds = facts.ovirtDiskIds();
             if (diskIds.isEmpty()) {
                 LOG.info("oVirt cleanup: virt-v2v reported no disks, nothing to remove");
                 return;
@@ -149,14 +183,7 @@ public class RhvTarget implements OutputTarget {
                 LOG.warn("oVirt cleanup: VM {} was created; it is left in place, its disks may not be removable",
                         state.vmId().get());
             }
-            OvirtSession s;
-            try {
-                s = session(ctx);
-            } catch (ConversionException e) {
-                LOG.error("oVirt cleanup: disks {} are left on the engine: {}", diskIds, e.getMessage());
-                noteLeftovers(state, diskIds);
-                return;
-            }
+            OvirtSession s = checked.session().orElseThrow();
             OvirtCleanup.Outcome outcome = new OvirtCleanup(s, connections.timeouts()).run(diskIds);
             if (!outcome.complete()) {
                 noteLeftovers(state, outcome.leftDisks());
@@ -171,18 +198,6 @@ public class RhvTarget implements OutputTarget {
         if (state.lastMessage().isEmpty()) {
             state.setLastMessage(new LastMessage("oVirt cleanup could not remove disks " + String.join(", ", disks),
                     LastMessage.Type.WARNING));
-        }
-    }
-
-    @Override
-    public void close() {
-        OvirtSession s;
-        synchronized (this) {
-            s = session;
-            session = null;
-        }
-        if (s != null) {
-            s.close();
         }
     }
 }

@@ -28,16 +28,16 @@ public final class PlanBuilder {
     }
 
     /**
-     * Builds the command with the given transport and (already validated) target; the default LUKS vault is
+     * Builds the command with the given transport and validated (or offline) target; the default LUKS vault is
      * looked for in {@code $HOME}.
      */
-    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget target)
+    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget.Validated target)
             throws ConversionException {
         return command(ctx, transport, target, Optional.ofNullable(System.getenv("HOME")));
     }
 
-    /** As {@link #command(PlanContext, SourceTransport, OutputTarget)}, with the home directory given. */
-    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget target,
+    /** As {@link #command(PlanContext, SourceTransport, OutputTarget.Validated)}, with the home directory given. */
+    public static VirtV2vCommand command(PlanContext ctx, SourceTransport transport, OutputTarget.Validated target,
                                          Optional<String> home) throws ConversionException {
         ConversionRequest r = ctx.request();
         List<String> argv = new ArrayList<>(List.of(ctx.settings().virtV2v().toString(),
@@ -47,7 +47,7 @@ public final class PlanBuilder {
         argv.addAll(input.argv());
         argv.addAll(networkArguments(r.networkMappings(), ctx.capabilities()));
         argv.addAll(keyArguments(r, ctx.secrets(), home));
-        argv.addAll(target.outputArguments(ctx));
+        argv.addAll(target.outputArguments());
 
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LANG", "C");
@@ -56,7 +56,7 @@ public final class PlanBuilder {
             env.put("VIRTIO_WIN", virtioWin(VIRTIO_WIN_DIR).toString());
         }
         env.putAll(input.environment());
-        env.putAll(target.environment(ctx));
+        env.putAll(target.environment());
         return new VirtV2vCommand(argv, env);
     }
 

@@ -37,7 +37,8 @@ final class ColdSteps {
     static final Slot<ConversionRun.LogParsers> LOG_PARSERS = new Slot<>("log parsers", ConversionRun.LogParsers.class);
     static final Slot<V2vCapabilities> CAPABILITIES = new Slot<>("virt-v2v capabilities", V2vCapabilities.class);
     static final Slot<PlanContext> PLAN = new Slot<>("plan context", PlanContext.class);
-    static final Slot<OutputTarget> TARGET = new Slot<>("output target", OutputTarget.class);
+    static final Slot<OutputTarget.Validated> TARGET = new Slot<>("validated output target",
+            OutputTarget.Validated.class);
     static final Slot<VirtV2vCommand> COMMAND = new Slot<>("virt-v2v command", VirtV2vCommand.class);
 
     /** virt-v2v --machine-readable has 30 s of its own; this bounds the whole step. */
@@ -66,7 +67,7 @@ final class ColdSteps {
                 // No timeout of the wrapper's own: a conversion of big disks takes hours; the caller stops it.
                 new Step("Starting virt-v2v", Optional.empty(), ColdSteps::runVirtV2v,
                         Optional.of(ctx -> "the virt-v2v command above, " + RunThrottling.preview(ctx, input))),
-                Step.of("Finishing", FINISH_TIMEOUT, ctx -> ctx.get(TARGET).finish(ctx.get(PLAN), ctx.state()))
+                Step.of("Finishing", FINISH_TIMEOUT, ctx -> ctx.get(TARGET).finish(ctx.state(), ctx.state().facts()))
                         .withPreview(ctx -> destination.name()));
     }
 
@@ -82,15 +83,16 @@ final class ColdSteps {
     private static void validate(RunContext ctx, TransportMethod input, Destination destination)
             throws ConversionException {
         OutputTarget target = Targets.forDestination(destination);
-        ctx.cleanup().register("output target connection", target::close);
         PlanContext plan = new PlanContext(ctx.request(), ctx.settings(), ctx.secrets(), ctx.get(CAPABILITIES),
                 ctx.cleanup(), false);
-        ctx.put(TARGET, target);
         ctx.put(PLAN, plan);
-        // Registered before validate: a validation that fails half-way may already have left something.
-        ctx.onFailure("the destination", () -> target.cleanupAfterFailure(plan, ctx.state()));
         LOG.info("transport {}, output {}", input.key(), target.name());
-        target.validate(plan, ctx.state());
+        // A validation that fails changed nothing and closes what it opened; from its result on, the session is
+        // closed by the run's cleanup (after the failure undo, which still needs it).
+        OutputTarget.Validated validated = target.validate(plan, ctx.state());
+        ctx.cleanup().register("output target connection", validated::close);
+        ctx.put(TARGET, validated);
+        ctx.onFailure("the destination", () -> validated.cleanupAfterFailure(ctx.state(), ctx.state().facts()));
     }
 
     private static void buildCommand(RunContext ctx) throws ConversionException {
@@ -108,7 +110,7 @@ final class ColdSteps {
             throws ConversionException {
         PlanContext plan = new PlanContext(ctx.request(), ctx.settings(), ctx.secrets(), ctx.get(CAPABILITIES),
                 ctx.cleanup(), true);
-        return PlanBuilder.command(plan, Transports.forInput(input), Targets.forDestination(destination));
+        return PlanBuilder.command(plan, Transports.forInput(input), Targets.forDestination(destination).offline(plan));
     }
 
     private static void runVirtV2v(RunContext ctx) throws ConversionException, IOException {

@@ -261,7 +261,7 @@ final class TwoPhaseConversionSteps {
             throws ConversionException {
         PlanContext plan = new PlanContext(ctx.request(), ctx.settings(), ctx.secrets(),
                 ctx.get(ColdSteps.CAPABILITIES), ctx.cleanup(), ctx.dryRun());
-        List<String> output = rawOutput(Targets.forDestination(destination).outputArguments(plan));
+        List<String> output = rawOutput(Targets.forDestination(destination).offline(plan).outputArguments());
         List<String> diskIds = List.of();
         if (destination instanceof Destination.Ovirt) {
             diskIds = ctx.dryRun() ? List.of("<disk id>")

@@ -38,7 +38,7 @@ class LocalTargetTest {
                 tmp.resolve("log"), tmp, tmp.resolve("ca.pem"));
         PlanContext ctx = new PlanContext(request, settings, SecretStore.dryRun(), V2vCapabilities.parse("virt-v2v"),
                 new Cleanup(), false);
-        LocalTarget target = new LocalTarget();
+        TargetDriver target = new TargetDriver(new LocalTarget());
         ConversionState state = new ConversionState();
         target.validate(ctx, state);
         assertEquals(List.of("-o", "local", "-os", out.toString(), "-of", "qcow2"), target.outputArguments(ctx));

@@ -72,7 +72,7 @@ class PlanBuilderTest {
     private VirtV2vCommand command(ObjectNode request, V2vCapabilities caps) throws Exception {
         ConversionRequest r = RequestFixtures.parse(request);
         PlanContext ctx = new PlanContext(r, settings(), secrets, caps, cleanup, false);
-        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()),
+        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()).offline(ctx),
                 Optional.of(home.toString()));
     }
 

@@ -71,7 +71,7 @@ class SshTransportTest {
         WrapperSettings s = new WrapperSettings(Path.of(V2V), tmp.resolve("run"), Path.of("/var/log/uci"),
                 Path.of("/opt/vmware-vix-disklib-distrib"), Path.of(CA));
         PlanContext ctx = new PlanContext(r, s, dryRun ? SecretStore.dryRun() : secrets, CAPS, cleanup, dryRun);
-        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()),
+        return PlanBuilder.command(ctx, Transports.forInput(r.transportMethod()), Targets.forDestination(r.destination()).offline(ctx),
                 Optional.of(tmp.toString()));
     }
 

@@ -8,6 +8,7 @@ import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspDestination;
 import org.v2vwrapper.state.ConversionState;
+import org.v2vwrapper.state.LogFacts;
 
 /**
  * The OpenStack side of one conversion: validation before virt-v2v, the move of the volumes and the creation of
@@ -55,12 +56,12 @@ public final class OspConversion implements AutoCloseable {
                 osp.flavorId(), portPlan.size());
     }
 
-    public void finish(ConversionState state) throws ConversionException {
+    public void finish(ConversionState state, LogFacts facts) throws ConversionException {
         OspClients c = clients();
         VolumeMover mover = new VolumeMover(c, ledger, timeouts);
 
         state.setStatus("Checking volumes");
-        List<String> volumes = state.facts().ospVolumeIds();
+        List<String> volumes = facts.ospVolumeIds();
         for (String v : volumes) {
             OspIds.require("volume id from the virt-v2v log", v);
         }
@@ -90,7 +91,7 @@ public final class OspConversion implements AutoCloseable {
             mover.transfer(volumes, "virt-v2v " + guestId);
         }
 
-        String name = state.facts().displayName().filter(n -> !n.isBlank()).orElse(request.vmName());
+        String name = facts.displayName().filter(n -> !n.isBlank()).orElse(request.vmName());
         InstanceBuilder builder = new InstanceBuilder(c.destinationProject(), ledger, timeouts);
         state.setStatus("Creating ports");
         List<String> ports = builder.createPorts(name, plan, osp.securityGroupIds());
@@ -105,8 +106,8 @@ public final class OspConversion implements AutoCloseable {
         LOG.info("instance '{}' ({}) is active in project {}", name, serverId, osp.destinationProjectId());
     }
 
-    public void cleanup(ConversionState state) throws ConversionException {
-        List<String> volumes = state.facts().ospVolumeIds().stream().filter(OspIds::isSafe).toList();
+    public void cleanup(ConversionState state, LogFacts facts) throws ConversionException {
+        List<String> volumes = facts.ospVolumeIds().stream().filter(OspIds::isSafe).toList();
         new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(volumes);
     }
 

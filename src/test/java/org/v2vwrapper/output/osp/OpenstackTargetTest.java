@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.output.OpenstackTarget;
+import org.v2vwrapper.output.TargetDriver;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
 import org.v2vwrapper.plan.PlanContext;
 import org.v2vwrapper.state.ConversionState;
@@ -46,12 +47,12 @@ class OpenstackTargetTest {
     Path tmp;
 
     private FakeOpenStack fake;
-    private OpenstackTarget target;
+    private TargetDriver target;
 
     @BeforeEach
     void setUp() throws Exception {
         fake = OspTestSupport.seededCloud();
-        target = new OpenstackTarget(fastTimeouts());
+        target = new TargetDriver(new OpenstackTarget(fastTimeouts()));
     }
 
     @AfterEach
@@ -185,7 +186,7 @@ class OpenstackTargetTest {
 
         fake.addServer("e0000000-0000-0000-0000-000000000006", DEST_PROJECT, "vm (1)+[x]");
         PlanContext clash = ctx(requestJson(fake, "vm (1)+[x]"));
-        OpenstackTarget other = new OpenstackTarget(fastTimeouts());
+        TargetDriver other = new TargetDriver(new OpenstackTarget(fastTimeouts()));
         try {
             assertThrows(ConversionException.class, () -> other.validate(clash, new ConversionState()));
         } finally {
@@ -214,7 +215,7 @@ class OpenstackTargetTest {
 
         fake.addVolumeType("7e2b1c9a-0000-4000-8000-000000000001", "ceph");
         json.put("osp_volume_type_id", "ceph");
-        OpenstackTarget ok = new OpenstackTarget(fastTimeouts());
+        TargetDriver ok = new TargetDriver(new OpenstackTarget(fastTimeouts()));
         try {
             ok.validate(ctx(json), new ConversionState());
         } finally {
@@ -250,7 +251,7 @@ class OpenstackTargetTest {
 
     private ConversionException assertValidationFails(ObjectNode json, String expected) throws Exception {
         PlanContext ctx = ctx(json);
-        OpenstackTarget t = new OpenstackTarget(fastTimeouts());
+        TargetDriver t = new TargetDriver(new OpenstackTarget(fastTimeouts()));
         try {
             ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
             assertTrue(e.getMessage().contains(expected), e.getMessage());

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.output.RhvTarget;
+import org.v2vwrapper.output.TargetDriver;
 import org.v2vwrapper.output.rhv.fake.FakeOvirtEngine;
 import org.v2vwrapper.output.rhv.fake.TestCa;
 import org.v2vwrapper.plan.PlanContext;
@@ -66,7 +67,7 @@ class OvirtConnectionTest {
     }
 
     private static void validate(PlanContext ctx) throws ConversionException {
-        try (RhvTarget t = new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST))) {
+        try (TargetDriver t = new TargetDriver(new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST)))) {
             t.validate(ctx, new ConversionState());
         }
     }
@@ -138,7 +139,7 @@ class OvirtConnectionTest {
                     Duration.ofMillis(800), Duration.ofSeconds(1), Duration.ofMillis(50));
             PlanContext ctx = ctx(engine.url(), engine.password(), trusted.caPem(), n -> { });
             long start = System.nanoTime();
-            try (RhvTarget t = new RhvTarget(new OvirtConnectionFactory(quick))) {
+            try (TargetDriver t = new TargetDriver(new RhvTarget(new OvirtConnectionFactory(quick)))) {
                 ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
                 assertTrue(e.getMessage().contains("did not answer in time"), e.getMessage());
                 assertTrue(e.getMessage().contains(engine.url()), e.getMessage());
@@ -156,7 +157,7 @@ class OvirtConnectionTest {
                     Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMillis(50));
             PlanContext ctx = ctx(engine.url(), engine.password(), trusted.caPem(), n -> { });
             long start = System.nanoTime();
-            try (RhvTarget t = new RhvTarget(new OvirtConnectionFactory(quick))) {
+            try (TargetDriver t = new TargetDriver(new RhvTarget(new OvirtConnectionFactory(quick)))) {
                 ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
                 assertTrue(e.getMessage().contains("timed out"), e.getMessage());
             }
@@ -183,7 +184,7 @@ class OvirtConnectionTest {
             ConversionState state = new ConversionState();
             String vmId = engine.addVm("Other_VM");
             state.setVmId(vmId);
-            try (RhvTarget t = new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST))) {
+            try (TargetDriver t = new TargetDriver(new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST)))) {
                 t.validate(ctx, state);
                 t.finish(ctx, state);
             }

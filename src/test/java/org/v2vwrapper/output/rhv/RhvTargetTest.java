@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.output.RhvTarget;
+import org.v2vwrapper.output.TargetDriver;
 import org.v2vwrapper.output.rhv.fake.FakeOvirtEngine;
 import org.v2vwrapper.output.rhv.fake.TestCa;
 import org.v2vwrapper.plan.PlanContext;
@@ -54,8 +55,8 @@ class RhvTargetTest {
         return RhvFixture.context(request, RhvFixture.settings(tmp, ca.caPem()), tmp, false);
     }
 
-    private static RhvTarget target() {
-        return new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST));
+    private static TargetDriver target() {
+        return new TargetDriver(new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST)));
     }
 
     private static int indexOf(List<String> args, String value) {
@@ -66,7 +67,7 @@ class RhvTargetTest {
     void validateThenArgumentsOnNfsChoosesSparse() throws Exception {
         PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, state);
             List<String> args = t.outputArguments(ctx);
             Path pw = ctx.secrets().directory().resolve("rhv_password");
@@ -96,7 +97,7 @@ class RhvTargetTest {
     void iscsiDomainChoosesPreallocated() throws Exception {
         engine.addStorageDomain("blockdata", "iscsi");
         PlanContext ctx = ctx(n -> n.put("rhv_storage", "blockdata"));
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, new ConversionState());
             List<String> args = t.outputArguments(ctx);
             assertEquals("preallocated", args.get(indexOf(args, "-oa") + 1));
@@ -112,7 +113,7 @@ class RhvTargetTest {
             n.put("allocation", "sparse");
             n.put("output_format", "qcow2");
         });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, new ConversionState());
             List<String> args = t.outputArguments(ctx);
             assertEquals("sparse", args.get(indexOf(args, "-oa") + 1));
@@ -125,7 +126,7 @@ class RhvTargetTest {
         ConversionRequest request = RhvFixture.request("https://nowhere.invalid/ovirt-engine/api", "pw-secret",
                 n -> n.put("insecure_connection", true));
         PlanContext dry = RhvFixture.context(request, RhvFixture.settings(tmp, ca.caPem()), tmp, true);
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             List<String> args = t.outputArguments(dry);
             assertFalse(args.contains("-oa"));
             assertEquals("<rhv_password>", args.get(indexOf(args, "-op") + 1));
@@ -134,7 +135,7 @@ class RhvTargetTest {
         ConversionRequest withAlloc = RhvFixture.request("https://nowhere.invalid/ovirt-engine/api", "pw-secret",
                 n -> n.put("allocation", "preallocated"));
         PlanContext dry2 = RhvFixture.context(withAlloc, RhvFixture.settings(tmp, ca.caPem()), tmp, true);
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             List<String> args = t.outputArguments(dry2);
             assertEquals("preallocated", args.get(indexOf(args, "-oa") + 1));
         }
@@ -145,7 +146,7 @@ class RhvTargetTest {
     void vmNameClashIsRefused() throws Exception {
         String id = engine.addVm("My_Machine");
         PlanContext ctx = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
             assertTrue(e.getMessage().contains("a VM named 'My_Machine' already exists"), e.getMessage());
             assertTrue(e.getMessage().contains(engine.url()), e.getMessage());
@@ -160,7 +161,7 @@ class RhvTargetTest {
         engine.addVm("My_Machine_2");
         engine.addVm("my_machine");
         PlanContext ctx = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, new ConversionState());
         }
     }
@@ -168,21 +169,21 @@ class RhvTargetTest {
     @Test
     void storageDomainMustMatchExactlyOne() throws Exception {
         PlanContext missing = ctx(n -> n.put("rhv_storage", "nosuch"));
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class,
                     () -> t.validate(missing, new ConversionState()));
             assertEquals("no storage domain named 'nosuch' on the oVirt engine at " + engine.url(), e.getMessage());
         }
         engine.addStorageDomain("data", "iscsi");
         PlanContext twice = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class,
                     () -> t.validate(twice, new ConversionState()));
             assertTrue(e.getMessage().contains("matches 2 storage domains"), e.getMessage());
         }
         engine.addStorageDomain("00000000-0000-0000-0000-0000000000e1", "export1", "export", "nfs");
         PlanContext export = ctx(n -> n.put("rhv_storage", "export1"));
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class,
                     () -> t.validate(export, new ConversionState()));
             assertTrue(e.getMessage().contains("is a export domain, not a data domain"), e.getMessage());
@@ -192,14 +193,14 @@ class RhvTargetTest {
     @Test
     void clusterMustMatchExactlyOne() throws Exception {
         PlanContext missing = ctx(n -> n.put("rhv_cluster", "Other"));
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class,
                     () -> t.validate(missing, new ConversionState()));
             assertEquals("no cluster named 'Other' on the oVirt engine at " + engine.url(), e.getMessage());
         }
         engine.addCluster("Default");
         PlanContext twice = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class,
                     () -> t.validate(twice, new ConversionState()));
             assertTrue(e.getMessage().contains("matches 2 clusters"), e.getMessage());
@@ -213,7 +214,7 @@ class RhvTargetTest {
             n.put("rhv_storage", "my data");
             n.put("vm_name", "My Machine");
         });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, new ConversionState());
         }
         assertEquals("name=\"My Machine\"", engine.calls("GET", FakeOvirtEngine.API + "/vms").get(0).query().get("search"));
@@ -225,7 +226,7 @@ class RhvTargetTest {
     void badPasswordGivesAClearErrorWithoutThePassword() throws Exception {
         String wrong = "Wrong-Pa55word!";
         PlanContext ctx = ctx(engine.url(), wrong, n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
             String m = e.getMessage();
             assertTrue(m.startsWith("cannot log in to the oVirt engine at " + engine.url() + ": "), m);
@@ -243,7 +244,7 @@ class RhvTargetTest {
         engine.setCredentials("v2v@internal", "pw-of-v2v");
         String url = engine.url().replace("://", "://v2v%40internal@");
         PlanContext ctx = ctx(url, "pw-of-v2v", n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             t.validate(ctx, new ConversionState());
             List<String> args = t.outputArguments(ctx);
             assertEquals(url, args.get(indexOf(args, "-oc") + 1));
@@ -257,7 +258,7 @@ class RhvTargetTest {
         engine.close();
         String url = "https://localhost:" + port + "/ovirt-engine/api";
         PlanContext ctx = ctx(url, "pw-secret-1", n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
             assertTrue(e.getMessage().startsWith("cannot log in to the oVirt engine at " + url + ": engine unreachable"),
                     e.getMessage());
@@ -268,14 +269,15 @@ class RhvTargetTest {
 
     @Test
     void finishChecksTheVmId() throws Exception {
-        String id = engine.addVm("My_Machine");
         PlanContext ctx = ctx(n -> { });
-        ConversionState state = new ConversionState();
-        state.setVmId(id);
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState()); // before virt-v2v made the VM
+            String id = engine.addVm("My_Machine");
+            ConversionState state = new ConversionState();
+            state.setVmId(id);
             t.finish(ctx, state);
+            assertEquals(1, engine.calls("GET", FakeOvirtEngine.API + "/vms/" + id).size());
         }
-        assertEquals(1, engine.calls("GET", FakeOvirtEngine.API + "/vms/" + id).size());
     }
 
     @Test
@@ -285,7 +287,8 @@ class RhvTargetTest {
             PlanContext ctx = ctx(n -> { });
             ConversionState state = new ConversionState();
             state.setVmId("5c2a4d1e-0000-4000-8000-000000000001");
-            try (RhvTarget t = target()) {
+            try (TargetDriver t = target()) {
+                t.validate(ctx, new ConversionState());
                 ConversionException e = assertThrows(ConversionException.class, () -> t.finish(ctx, state));
                 assertEquals("the oVirt engine at " + engine.url()
                         + " has no VM with the id 5c2a4d1e-0000-4000-8000-000000000001 that virt-v2v reported",
@@ -297,11 +300,13 @@ class RhvTargetTest {
     @Test
     void finishFailsWithoutVmId() throws Exception {
         PlanContext ctx = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState());
+            engine.clearCalls();
             ConversionException e = assertThrows(ConversionException.class, () -> t.finish(ctx, new ConversionState()));
             assertTrue(e.getMessage().contains("named no VM id"), e.getMessage());
+            assertTrue(engine.calls().isEmpty(), "no need to connect"); // before close() logs out
         }
-        assertTrue(engine.calls().isEmpty(), "no need to connect");
     }
 
     @Test
@@ -318,7 +323,8 @@ class RhvTargetTest {
         state.setLastMessage(LastMessage.error("virt-v2v failed: disk write error"));
         state.facts().addOvirtDiskId(d1);
         state.facts().addOvirtDiskId(d2);
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState());
             t.cleanupAfterFailure(ctx, state);
         }
         assertEquals("cancelled_user", engine.imageTransfer(t1).phase());
@@ -360,7 +366,8 @@ class RhvTargetTest {
         OvirtTimeouts shortWait = new OvirtTimeouts(RhvFixture.FAST.connect(), RhvFixture.FAST.read(),
                 RhvFixture.FAST.request(), java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(50));
         long start = System.nanoTime();
-        try (RhvTarget t = new RhvTarget(new OvirtConnectionFactory(shortWait))) {
+        try (TargetDriver t = new TargetDriver(new RhvTarget(new OvirtConnectionFactory(shortWait)))) {
+            t.validate(ctx, new ConversionState());
             t.cleanupAfterFailure(ctx, state);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -374,21 +381,23 @@ class RhvTargetTest {
     @Test
     void cleanupWithoutDisksDoesNotConnect() throws Exception {
         PlanContext ctx = ctx(n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState());
+            engine.clearCalls();
             t.cleanupAfterFailure(ctx, new ConversionState());
+            assertTrue(engine.calls().isEmpty()); // before close() logs out
         }
-        assertTrue(engine.calls().isEmpty());
     }
 
     @Test
     void cleanupWhenTheEngineIsGoneDoesNotThrowNorReplaceTheError() throws Exception {
-        int port = engine.port();
-        engine.close();
-        PlanContext ctx = ctx("https://localhost:" + port + "/ovirt-engine/api", "pw-secret-2", n -> { });
+        PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
         state.setLastMessage(LastMessage.error("virt-v2v failed"));
         state.facts().addOvirtDiskId("55555555-5555-4555-8555-555555555555");
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState());
+            engine.close();
             t.cleanupAfterFailure(ctx, state);
         }
         assertEquals("virt-v2v failed", state.lastMessage().orElseThrow().message());
@@ -400,7 +409,8 @@ class RhvTargetTest {
         PlanContext ctx = ctx(n -> { });
         ConversionState state = new ConversionState();
         state.facts().addOvirtDiskId("66666666-6666-4666-8666-666666666666");
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
+            t.validate(ctx, new ConversionState());
             t.cleanupAfterFailure(ctx, state);
         }
         assertTrue(engine.calls("DELETE", FakeOvirtEngine.API + "/disks/").isEmpty());
@@ -411,7 +421,7 @@ class RhvTargetTest {
     void aWrongApiPathIsNamedInTheError() throws Exception {
         String url = engine.url().replace("/ovirt-engine/api", "/wrong/api");
         PlanContext ctx = ctx(url, engine.password(), n -> { });
-        try (RhvTarget t = target()) {
+        try (TargetDriver t = target()) {
             ConversionException e = assertThrows(ConversionException.class, () -> t.validate(ctx, new ConversionState()));
             assertTrue(e.getMessage().contains(url), e.getMessage());
             assertTrue(e.getMessage().contains("Is the path '/wrong/api' included in the 'url' parameter correct?"),
