@@ -8,6 +8,7 @@ import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.InvalidRequestException;
 import org.v2vwrapper.request.RequestParser;
 import org.v2vwrapper.run.ConversionRun;
+import org.v2vwrapper.run.LogParsersFactory;
 import org.v2vwrapper.run.RunDirLeftovers;
 import org.v2vwrapper.run.RunDirLock;
 import org.v2vwrapper.run.RunLogs;

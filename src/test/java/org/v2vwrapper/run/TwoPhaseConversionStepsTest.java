@@ -182,31 +182,7 @@ class TwoPhaseConversionStepsTest {
     }
 
     private static ConversionRun.LogParsers realParsers() {
-        return new ConversionRun.LogParsers() {
-            @Override
-            public LogConsumer v2vLog(ConversionState state, V2vCapabilities caps) {
-                return consumer(new V2vLogParser(state).newStream());
-            }
-
-            @Override
-            public LogConsumer machineReadableLog(ConversionState state) {
-                return consumer(new MachineReadableParser(state).newStream());
-            }
-        };
-    }
-
-    private static LogConsumer consumer(LogFeed feed) {
-        return new LogConsumer() {
-            @Override
-            public void accept(byte[] buf, int off, int len) {
-                feed.feed(buf, off, len);
-            }
-
-            @Override
-            public void end() {
-                feed.close();
-            }
-        };
+        return LogParsersFactory.INSTANCE;
     }
 
     private record Outcome(int exitCode, ConversionState state, WrapperSettings settings) {

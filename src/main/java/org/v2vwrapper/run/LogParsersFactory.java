@@ -1,8 +1,6 @@
-package org.v2vwrapper.cli;
+package org.v2vwrapper.run;
 
 import org.v2vwrapper.plan.V2vCapabilities;
-import org.v2vwrapper.run.ConversionRun;
-import org.v2vwrapper.run.LogConsumer;
 import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.v2vlog.LogFeed;
 import org.v2vwrapper.v2vlog.MachineReadableParser;
@@ -12,7 +10,7 @@ import org.v2vwrapper.v2vlog.V2vLogParser;
  * Connects the run's log tails to the virt-v2v log parsers. virt-v2v's stdout and stderr share one log file,
  * so one feed reads both in the order they were written.
  */
-enum LogParsersFactory implements ConversionRun.LogParsers {
+public enum LogParsersFactory implements ConversionRun.LogParsers {
     INSTANCE;
 
     @Override
