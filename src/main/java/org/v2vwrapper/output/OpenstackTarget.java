@@ -57,6 +57,9 @@ public final class OpenstackTarget implements OutputTarget {
     private synchronized OspConversion conversion(PlanContext ctx) throws ConversionException {
         if (conversion == null) {
             conversion = new OspConversion(ctx.request(), guestId(ctx), timeouts);
+            if (!ctx.dryRun()) {
+                conversion.persistTo(ctx.ledger());
+            }
         }
         return conversion;
     }
@@ -70,6 +73,9 @@ public final class OpenstackTarget implements OutputTarget {
     @Override
     public List<String> outputArguments(PlanContext ctx) throws ConversionException {
         OspDestination osp = osp(ctx);
+        if (!ctx.dryRun()) {
+            conversion(ctx).intendTaggedVolumes();
+        }
         List<String> args = new ArrayList<>(List.of("-o", "openstack",
                 "-oo", "server-id=" + osp.serverId(),
                 "-oo", "guest-id=" + guestId(ctx)));
@@ -92,6 +98,16 @@ public final class OpenstackTarget implements OutputTarget {
     @Override
     public void finish(PlanContext ctx, ConversionState state) throws ConversionException {
         conversion(ctx).finish(state);
+        conversion(ctx).succeeded();
+    }
+
+    @Override
+    public void track(PlanContext ctx, ConversionState state) {
+        try {
+            conversion(ctx).track(state);
+        } catch (ConversionException | RuntimeException e) {
+            LOG.warn("cannot record the OpenStack volumes in the ledger: {}", e.getMessage());
+        }
     }
 
     @Override

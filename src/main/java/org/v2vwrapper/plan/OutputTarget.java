@@ -41,6 +41,13 @@ public interface OutputTarget extends AutoCloseable {
     }
 
     /**
+     * While virt-v2v runs (about once a second) and before {@link #cleanupAfterFailure}: put what virt-v2v was
+     * seen to create remotely (disk or volume ids from its log) into {@code ctx.ledger()}.
+     */
+    default void track(PlanContext ctx, ConversionState state) {
+    }
+
+    /**
      * The run failed or was stopped: remove what it left on the destination. Must not throw; logs its own
      * errors and never replaces the original failure's {@code last_message}.
      */

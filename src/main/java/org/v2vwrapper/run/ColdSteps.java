@@ -79,7 +79,7 @@ final class ColdSteps {
         OutputTarget target = Targets.forDestination(destination);
         ctx.cleanup().register("output target connection", target::close);
         PlanContext plan = new PlanContext(ctx.request(), ctx.settings(), ctx.secrets(), ctx.get(CAPABILITIES),
-                ctx.cleanup(), false);
+                ctx.cleanup(), false, ctx.ledger());
         ctx.put(TARGET, target);
         ctx.put(PLAN, plan);
         // Registered before validate: a validation that fails half-way may already have left something.
@@ -107,6 +107,8 @@ final class ColdSteps {
         var settings = ctx.settings();
         var state = ctx.state();
         ConversionRun.LogParsers parsers = ctx.get(LOG_PARSERS);
+        OutputTarget target = ctx.get(TARGET);
+        PlanContext plan = ctx.get(PLAN);
         Files.deleteIfExists(settings.machineReadableLog());
         Files.write(settings.v2vLog(), new byte[0]);
         Files.write(settings.machineReadableLog(), new byte[0]);
@@ -124,6 +126,8 @@ final class ColdSteps {
         try {
             while (true) {
                 process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
+                // What virt-v2v created remotely (ids from its log) goes into the ledger, for a replay after SIGKILL.
+                target.track(plan, state);
                 // Wakes as soon as virt-v2v exits; otherwise samples its children again a second later (its
                 // children, nbdkit and the appliance, live for the whole run; walking /proc costs CPU).
                 if (process.waitFor(CHILD_SAMPLE_MS)) {
@@ -136,6 +140,7 @@ final class ColdSteps {
             throw new ConversionException("interrupted while waiting for virt-v2v", e);
         } finally {
             monitor.stop();
+            target.track(plan, state);
             // Whatever virt-v2v started and left behind (it may have been KILLed through its pid).
             VirtV2vProcess.killLeftovers(new ArrayList<>(seenChildren.values()));
         }
