@@ -69,8 +69,6 @@ final class CleanupCommand implements Callable<Integer> {
             return 1;
         }
         if (ledger.isEmpty()) {
-            out.println("the ledger lists no remote object");
-            out.flush();
             return 0;
         }
         if (input == null) {
