@@ -82,6 +82,7 @@ public final class ConversionRun {
     private volatile String earlyStop;
     private volatile RunContext ctx;
     private volatile RemoteLedger ledger;
+    private volatile SecretStore secrets;
     /** Set by {@link #terminate}: when the remote cleanup must give up (System.nanoTime()). */
     private volatile long stopDeadlineNanos;
     private final Duration cleanupTimeout;
@@ -125,6 +126,7 @@ public final class ConversionRun {
             Itinerary itinerary = itineraries.forMode(request.mode());
             SecretStore secrets = SecretStore.create(settings.runDir());
             cleanup.register("secret files", secrets::close);
+            this.secrets = secrets;
             RemoteLedger remote = RemoteLedger.forRun(settings.runDir());
             ledger = remote;
             if (!remote.isEmpty()) {
@@ -267,8 +269,8 @@ public final class ConversionRun {
             long left = deadlineNanos - System.nanoTime();
             t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
             if (t.isAlive()) {
-                LOG.warn("the remote cleanup did not end within {} s of the stop; leaving the rest in the ledger",
-                        cleanupTimeout.toSeconds());
+                LOG.warn("the cleanup did not end within {} s of the stop; what it did not remove stays in the"
+                        + " ledger", cleanupTimeout.toSeconds());
                 t.interrupt();
                 t.join(1_000);
             }
@@ -293,15 +295,29 @@ public final class ConversionRun {
                 + "; remove them with: virt-v2v-wrapper cleanup --run-dir " + settings.runDir()
                 + " --input <the same request.json>";
         LOG.warn("{}", how);
-        String before = state.lastMessage().map(LastMessage::message).orElse(stopped ? "conversion stopped" : "");
-        state.setLastMessage(LastMessage.error(before.isEmpty() ? how : before + "; " + how));
+        state.appendToLastMessage(how, LastMessage.Type.ERROR);
     }
 
     /** The one way out: final state write ({@code finished} last), every cleanup action, exit code. */
     private synchronized int end(int exitCode) {
         if (!endDone) {
             endDone = true;
-            cleanup.close();
+            long deadline = stopDeadlineNanos;
+            if (deadline == 0) {
+                cleanup.close();
+            } else {
+                // Stopped: the secrets go first (local, fast), then the rest (connections to close, tokens to
+                // revoke) within what is left of the bound, at least 2 s; an engine that does not answer is left.
+                SecretStore s = secrets;
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("removing the secret files failed: {}", e.getClass().getSimpleName());
+                    }
+                }
+                runBounded(cleanup::close, Math.max(deadline, System.nanoTime() + 2_000_000_000L));
+            }
             state.finish(exitCode != EXIT_OK);
             publisher.close();
             LOG.info("conversion ended: exit code {}", exitCode);
