@@ -49,6 +49,8 @@ final class ColdSteps {
     /** Checking the VM virt-v2v made, creating the OpenStack instance. */
     static final Duration FINISH_TIMEOUT = Duration.ofMinutes(30);
     static final long CHILD_SAMPLE_MS = 1_000;
+    /** How often what virt-v2v's log named (disks, volumes) is put into the ledger. */
+    static final long TRACK_MS = 250;
 
     private ColdSteps() {
     }
@@ -124,13 +126,16 @@ final class ColdSteps {
         Map<Long, ProcessHandle> seenChildren = new LinkedHashMap<>();
         int rc;
         try {
-            while (true) {
-                process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
+            for (long round = 0; ; round++) {
+                if (round % (CHILD_SAMPLE_MS / TRACK_MS) == 0) {
+                    process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
+                }
                 // What virt-v2v created remotely (ids from its log) goes into the ledger, for a replay after SIGKILL.
                 target.track(plan, state);
-                // Wakes as soon as virt-v2v exits; otherwise samples its children again a second later (its
-                // children, nbdkit and the appliance, live for the whole run; walking /proc costs CPU).
-                if (process.waitFor(CHILD_SAMPLE_MS)) {
+                // Wakes as soon as virt-v2v exits; otherwise tracks again 250 ms later and samples its children
+                // once a second (its children, nbdkit and the appliance, live for the whole run; walking /proc
+                // costs CPU).
+                if (process.waitFor(TRACK_MS)) {
                     rc = process.waitFor();
                     break;
                 }

@@ -1,0 +1,33 @@
+package org.v2vwrapper.torture;
+
+import org.v2vwrapper.e2e.Scenario;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One itinerary the torture driver kills at random moments: the request, what the fake virt-v2v does in
+ * iteration {@code i}, the extra launcher arguments, and what is left on the destination's fake at the end.
+ * Cold runs with each destination exist ({@link LocalDestination}, {@link OvirtDestination}); warm and
+ * OpenStack→OpenStack itineraries plug in here when they land (a request of their mode, a scenario, a check
+ * of their fakes).
+ */
+public interface TortureDestination extends AutoCloseable {
+    String name();
+
+    String request(Path dir);
+
+    /** The fake virt-v2v's part of iteration {@code i} (it may create objects on the fake, as virt-v2v would). */
+    Scenario scenario(int i);
+
+    default List<String> launcherArgs() {
+        return List.of();
+    }
+
+    /** Objects the killed runs made on the destination that are still there (ids); after the final run: none. */
+    List<String> remoteLeftovers(int iterations);
+
+    @Override
+    default void close() {
+    }
+}
