@@ -170,6 +170,25 @@ class LedgerLauncherIT {
     }
 
     @Test
+    void killingVirtV2vEndsALocalRunPromptly() throws Exception {
+        WrapperRun run = new WrapperRun(tmp.resolve("d")).scenario(new Scenario()
+                .out("[   0.0] Setting up the source").child().out("[  10.0] Copying disk 1/1").sleep(300).exit(0));
+        run.start("{\"vm_name\": \"win7\", \"transport_method\": \"vddk\","
+                + " \"vmware_uri\": \"esx://root@esxi.example.com?no_verify=1\", \"vmware_password\": \"vmware-S3cret\","
+                + " \"vmware_fingerprint\": \"1A:3F:26:C6:DC:2C:44:88:AA:33:81:3C:18:6E:5D:9F:C0:EE:DF:5C\","
+                + " \"local_output_dir\": \"" + tmp.resolve("d/out") + "\"}");
+        long v2vPid = run.awaitState(s -> s.has("pid"), 60).get("pid").asLong();
+        long t0 = System.nanoTime();
+        ProcessHandle.of(v2vPid).orElseThrow().destroyForcibly();
+        run.awaitState(st -> st.path("finished").asBoolean(), 30);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        // Issue 17: within 2 s for local output; a generous bound, not a timing.
+        assertTrue(ms < 4_000, "finished " + ms + " ms after virt-v2v was killed");
+        assertEquals(2, run.waitFor(30));
+        assertAllGone(processesOf(run, v2vPid));
+    }
+
+    @Test
     void sigtermBoundsTheCleanupAndLeavesTheRestInTheLedgerWithHowToFinish() throws Exception {
         WrapperRun run = run(tmp.resolve("c")).env("V2V_WRAPPER_CLEANUP_TIMEOUT", "3s")
                 .scenario(uploading(300, DISK_1));

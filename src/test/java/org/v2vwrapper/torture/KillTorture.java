@@ -95,7 +95,7 @@ public final class KillTorture {
     private static WrapperRun start(TortureDestination dest, Path dir, int i) throws IOException {
         WrapperRun run = new WrapperRun(dir).scenario(dest.scenario(i));
         dest.launcherArgs().forEach(run::arg);
-        return run.start(dest.request(dir));
+        return run.start(dest.request(dir, i));
     }
 
     private static java.util.Optional<Long> latestPid(WrapperRun run) {

@@ -17,8 +17,18 @@ public interface TortureDestination extends AutoCloseable {
 
     String request(Path dir);
 
+    /** The request of iteration {@code i} (by default the same for all). */
+    default String request(Path dir, int i) {
+        return request(dir);
+    }
+
     /** The fake virt-v2v's part of iteration {@code i} (it may create objects on the fake, as virt-v2v would). */
     Scenario scenario(int i);
+
+    /** The exit code of the run after the kills (its scenario runs to the end). */
+    default int lastExitCode() {
+        return 2;
+    }
 
     default List<String> launcherArgs() {
         return List.of();
