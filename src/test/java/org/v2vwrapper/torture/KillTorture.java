@@ -26,16 +26,17 @@ public final class KillTorture {
     /** The figures of one torture run. */
     public record Result(String destination, int kills, long reads, List<String> invalidReads,
                          List<String> leftFiles, List<Long> survivingProcesses, List<String> remoteLeftovers,
-                         int lastExitCode, long millis) {
+                         int completedBeforeKill, int lastExitCode, long millis) {
         public boolean clean() {
             return invalidReads.isEmpty() && leftFiles.isEmpty() && survivingProcesses.isEmpty()
                     && remoteLeftovers.isEmpty();
         }
 
         public String line() {
-            return "%s: %d kills, %d state reads, %d invalid, files left %s, processes left %s, remote left %s, last run exit %d, %.1f s"
-                    .formatted(destination, kills, reads, invalidReads.size(), leftFiles, survivingProcesses,
-                            remoteLeftovers, lastExitCode, millis / 1000.0);
+            return ("%s: %d kills (%d runs had ended before their kill), %d state reads, %d invalid, files left %s,"
+                    + " processes left %s, remote left %s, last run exit %d, %.1f s")
+                    .formatted(destination, kills, completedBeforeKill, reads, invalidReads.size(), leftFiles,
+                            survivingProcesses, remoteLeftovers, lastExitCode, millis / 1000.0);
         }
     }
 
@@ -49,11 +50,15 @@ public final class KillTorture {
         Set<Long> pids = new LinkedHashSet<>();
         long reads = 0;
         List<String> invalid = new ArrayList<>();
+        Set<Integer> completed = new java.util.TreeSet<>();
         for (int i = 0; i < kills; i++) {
             WrapperRun run = start(dest, dir, i);
             try (StateWatcher watcher = new StateWatcher(run.stateFile())) {
                 Thread.sleep(random.nextLong(maxDelayMs + 1));
                 latestPid(run).ifPresent(pids::add);
+                if (!run.process().isAlive()) {
+                    completed.add(i); // it ended on its own before the kill: its VM is a result, not a leftover
+                }
                 run.process().destroyForcibly();
                 run.process().waitFor();
                 Thread.sleep(50); // the reader sees the file as the killed wrapper left it
@@ -88,7 +93,7 @@ public final class KillTorture {
         }
         // (ssh-agent's socket lives in the run's secret directory, counted above: SshAgentTest. The /tmp fallback is
         // not checked here: the other tests on the host make and remove their own there.)
-        return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills), rc,
+        return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills, completed), completed.size(), rc,
                 (System.nanoTime() - t0) / 1_000_000);
     }
 

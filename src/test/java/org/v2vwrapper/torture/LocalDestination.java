@@ -32,7 +32,7 @@ public final class LocalDestination implements TortureDestination {
     }
 
     @Override
-    public List<String> remoteLeftovers(int iterations) {
+    public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
         return List.of();
     }
 }

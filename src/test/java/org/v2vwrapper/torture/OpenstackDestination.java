@@ -75,9 +75,9 @@ public final class OpenstackDestination implements TortureDestination {
                  "osp_destination_project_id": "%s", "osp_flavor_id": "%s",
                  "osp_security_groups_ids": ["%s"], "osp_server_id": "%s", "osp_guest_id": "%s",
                  "network_mappings": [{"source": "VM Network", "destination": "dest-net",
-                                       "mac_address": "00:50:56:a6:ee:58"}]}
+                                       "mac_address": "%s"}]}
                 """.formatted(name(i), cloud.authUrl(), PASSWORD, FakeOpenStack.REGION, DEST, FLAVOR, SG, HOST,
-                guest(i));
+                guest(i), "00:50:56:a6:%02x:%02x".formatted((i >> 8) & 0xff, i & 0xff));
     }
 
     @Override
@@ -96,15 +96,20 @@ public final class OpenstackDestination implements TortureDestination {
     }
 
     @Override
-    public List<String> remoteLeftovers(int iterations) {
+    public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
         List<String> left = new ArrayList<>();
         for (int i = 0; i < iterations; i++) {
+            if (completed.contains(i)) {
+                continue;
+            }
             cloud.volume(volume(i)).filter(v -> !"deleting".equals(v.status)).ifPresent(v -> left.add("volume " + v.id));
         }
-        String last = name(iterations);
-        cloud.servers(DEST).stream().filter(s -> !last.equals(s.name) && !"DELETED".equalsIgnoreCase(s.status))
+        java.util.Set<String> results = new java.util.HashSet<>();
+        results.add(name(iterations));
+        completed.forEach(i -> results.add(name(i)));
+        cloud.servers(DEST).stream().filter(s -> !results.contains(s.name) && !"DELETED".equalsIgnoreCase(s.status))
                 .forEach(s -> left.add("instance " + s.id + " (" + s.name + ")"));
-        cloud.ports(DEST).stream().filter(p -> p.name == null || !p.name.startsWith(last + "-port"))
+        cloud.ports(DEST).stream().filter(p -> p.name == null || !results.contains(p.name.replaceAll("-port-\\d+$", "")))
                 .forEach(p -> left.add("port " + p.id + " (" + p.name + ")"));
         return left;
     }

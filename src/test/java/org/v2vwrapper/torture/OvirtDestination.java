@@ -63,7 +63,7 @@ public final class OvirtDestination implements TortureDestination {
     }
 
     @Override
-    public List<String> remoteLeftovers(int iterations) {
+    public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
         List<String> left = new ArrayList<>();
         for (int i = 0; i <= iterations; i++) {
             if (engine.hasDisk(disk(i))) {

@@ -34,8 +34,11 @@ public interface TortureDestination extends AutoCloseable {
         return List.of();
     }
 
-    /** Objects the killed runs made on the destination that are still there (ids); after the final run: none. */
-    List<String> remoteLeftovers(int iterations);
+    /**
+     * Objects the killed runs made on the destination that are still there (ids); after the final run: none.
+     * {@code completed}: iterations that ended on their own before the kill came (their VM is a result).
+     */
+    List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed);
 
     @Override
     default void close() {
