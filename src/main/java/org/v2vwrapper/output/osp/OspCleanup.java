@@ -82,7 +82,11 @@ final class OspCleanup {
             OspSession second = inDestination ? conversion : destination;
             if (!deleteVolume(first, v.getKey())) {
                 // Not there: a transfer whose answer we never got may have moved it.
-                deleteVolume(second, v.getKey());
+                if (!deleteVolume(second, v.getKey()) && first != null && second != null) {
+                    // In neither project: gone already (an earlier cleanup deleted it); off the ledger.
+                    LOG.info("cleanup: volume {} is gone already", v.getKey());
+                    ledger.volumeDeleted(v.getKey());
+                }
             }
         }
     }
