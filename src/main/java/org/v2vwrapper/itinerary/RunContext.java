@@ -2,6 +2,7 @@ package org.v2vwrapper.itinerary;
 
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.WrapperSettings;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.secrets.SecretStore;
@@ -33,15 +34,28 @@ public final class RunContext {
     private Runnable stopCurrentChild;
     private volatile boolean pointOfNoReturn;
     private volatile boolean stopIsNormalEnd;
+    private final RemoteLedger ledger;
 
     public RunContext(ConversionRequest request, WrapperSettings settings, ConversionState state, Cleanup cleanup,
                       SecretStore secrets, boolean dryRun) {
+        this(request, settings, state, cleanup, secrets, dryRun, RemoteLedger.inMemory());
+    }
+
+    /** With the run's ledger of remote objects ({@link RemoteLedger#forRun}). */
+    public RunContext(ConversionRequest request, WrapperSettings settings, ConversionState state, Cleanup cleanup,
+                      SecretStore secrets, boolean dryRun, RemoteLedger ledger) {
+        this.ledger = ledger;
         this.request = request;
         this.settings = settings;
         this.state = state;
         this.cleanup = cleanup;
         this.secrets = secrets;
         this.dryRun = dryRun;
+    }
+
+    /** What the run made remotely: record before each creation, mark done after each deletion. */
+    public RemoteLedger ledger() {
+        return ledger;
     }
 
     public ConversionRequest request() {

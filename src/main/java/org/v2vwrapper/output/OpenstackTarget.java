@@ -59,6 +59,7 @@ public final class OpenstackTarget implements OutputTarget {
         String guestId = guestId(ctx);
         OspConversion conversion = new OspConversion(ctx.request(), guestId, timeouts);
         try {
+            conversion.persistTo(ctx.ledger());
             conversion.validate();
         } catch (ConversionException | RuntimeException e) {
             conversion.close();
@@ -90,7 +91,18 @@ public final class OpenstackTarget implements OutputTarget {
 
         @Override
         public List<String> outputArguments() {
+            // virt-v2v will make volumes tagged with this guest id: a replay after SIGKILL finds them by the tag.
+            conversion.ifPresent(OspConversion::intendTaggedVolumes);
             return OpenstackTarget.outputArguments(ctx, guestId);
+        }
+
+        @Override
+        public void track(ConversionState state, LogFacts facts) {
+            try {
+                conversion.ifPresent(c -> c.track(facts));
+            } catch (RuntimeException e) {
+                LOG.warn("cannot record the OpenStack volumes in the ledger: {}", e.getMessage());
+            }
         }
 
         @Override
@@ -140,6 +152,7 @@ public final class OpenstackTarget implements OutputTarget {
 
     private void finish(OspConversion conversion, ConversionState state, LogFacts facts) throws ConversionException {
         conversion.finish(state, facts);
+        conversion.succeeded();
     }
 
     private void cleanupAfterFailure(OspConversion conversion, AtomicBoolean cleanedUp, ConversionState state,

@@ -3,6 +3,8 @@ package org.v2vwrapper.output;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.output.rhv.OvirtCallException;
 import org.v2vwrapper.output.rhv.OvirtCleanup;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -110,6 +113,11 @@ public class RhvTarget implements OutputTarget {
         }
 
         @Override
+        public void track(ConversionState state, LogFacts facts) {
+            RhvTarget.track(this, facts);
+        }
+
+        @Override
         public void cleanupAfterFailure(ConversionState state, LogFacts facts) {
             if (session.isPresent()) {
                 target.cleanupAfterFailure(this, state, facts);
@@ -167,12 +175,39 @@ public class RhvTarget implements OutputTarget {
                 LOG.warn("the new VM {} is called '{}', not '{}'", vmId.get(), name, ctx.request().vmName());
             }
             LOG.info("the oVirt engine at {} has the new VM {} ('{}')", engine.apiUrl(), vmId.get(), name);
+            // The disks are the new VM's now: nothing to clean up.
+            String where = ledgerWhere(engine);
+            ctx.ledger().forgetOwn(e -> e.where().equals(where));
         } catch (OvirtCallException e) {
             throw new ConversionException(e.getMessage(), e);
         }
     }
 
+    /** Where the ledger says this target's objects live. */
+    public static String ledgerWhere(OvirtEndpoint engine) {
+        return RemoteLedger.where("rhv", engine.apiUrl().toString());
+    }
+
+    /** The disks virt-v2v's log named go into the ledger (once each). */
+    private static void track(Checked checked, LogFacts facts) {
+        List<String> diskIds = facts.ovirtDiskIds();
+        if (diskIds.isEmpty() || checked.endpoint().isEmpty()) {
+            return;
+        }
+        PlanContext ctx = checked.ctx();
+        try {
+            String where = ledgerWhere(checked.endpoint().get());
+            for (String id : diskIds) {
+                ctx.ledger().record(Kinds.OVIRT_DISK, where, id, Map.of("vm_name", ctx.request().vmName()));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record the oVirt disks in the ledger: {}", e.getMessage());
+        }
+    }
+
     private void cleanupAfterFailure(Checked checked, ConversionState state, LogFacts facts) {
+        track(checked, facts);
+        PlanContext ctx = checked.ctx();
         try {
             List<String> diskIds = facts.ovirtDiskIds();
             if (diskIds.isEmpty()) {
@@ -185,6 +220,11 @@ public class RhvTarget implements OutputTarget {
             }
             OvirtSession s = checked.session().orElseThrow();
             OvirtCleanup.Outcome outcome = new OvirtCleanup(s, connections.timeouts()).run(diskIds);
+            for (String id : diskIds) {
+                if (!outcome.leftDisks().contains(id)) {
+                    ctx.ledger().done(Kinds.OVIRT_DISK, id);
+                }
+            }
             if (!outcome.complete()) {
                 noteLeftovers(state, outcome.leftDisks());
             }

@@ -54,6 +54,14 @@ public interface OutputTarget {
         }
 
         /**
+         * While virt-v2v runs (a few times a second) and when it has ended: put what virt-v2v was seen to create
+         * remotely (the disk or volume ids in {@code facts}, from its log) into the run's ledger, so that a run
+         * killed with SIGKILL can be cleaned up by the next one.
+         */
+        default void track(ConversionState state, LogFacts facts) {
+        }
+
+        /**
          * The run failed or was stopped: remove what it left on the destination ({@code facts} names what
          * virt-v2v created). Must not throw; logs its own errors and never replaces the original failure's
          * {@code last_message}.

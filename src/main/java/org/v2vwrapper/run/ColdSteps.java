@@ -50,6 +50,8 @@ final class ColdSteps {
     /** Checking the VM virt-v2v made, creating the OpenStack instance. */
     static final Duration FINISH_TIMEOUT = Duration.ofMinutes(30);
     static final long CHILD_SAMPLE_MS = 1_000;
+    /** How often what virt-v2v's log named (disks, volumes) is put into the ledger. */
+    static final long TRACK_MS = 250;
 
     private ColdSteps() {
     }
@@ -84,7 +86,7 @@ final class ColdSteps {
             throws ConversionException {
         OutputTarget target = Targets.forDestination(destination);
         PlanContext plan = new PlanContext(ctx.request(), ctx.settings(), ctx.secrets(), ctx.get(CAPABILITIES),
-                ctx.cleanup(), false);
+                ctx.cleanup(), false, ctx.ledger());
         ctx.put(PLAN, plan);
         LOG.info("transport {}, output {}", input.key(), target.name());
         // A validation that fails changed nothing and closes what it opened; from its result on, the session is
@@ -128,6 +130,8 @@ final class ColdSteps {
         var settings = ctx.settings();
         var state = ctx.state();
         ConversionRun.LogParsers parsers = ctx.get(LOG_PARSERS);
+        // Cold runs only: a two-phase conversion's virt-v2v-in-place makes nothing remotely.
+        Optional<OutputTarget.Validated> target = ctx.find(TARGET);
         if (settings.runLogs() != null) {
             // This run's own files, new (never one another process may still write), and the fixed names
             // pointed at them for humans.
@@ -152,11 +156,16 @@ final class ColdSteps {
         Map<Long, ProcessHandle> seenChildren = new LinkedHashMap<>();
         int rc;
         try {
-            while (true) {
-                process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
-                // Wakes as soon as virt-v2v exits; otherwise samples its children again a second later (its
-                // children, nbdkit and the appliance, live for the whole run; walking /proc costs CPU).
-                if (process.waitFor(CHILD_SAMPLE_MS)) {
+            for (long round = 0; ; round++) {
+                if (round % (CHILD_SAMPLE_MS / TRACK_MS) == 0) {
+                    process.descendants().forEach(h -> seenChildren.putIfAbsent(h.pid(), h));
+                }
+                // What virt-v2v created remotely (ids from its log) goes into the ledger, for a replay after SIGKILL.
+                target.ifPresent(t -> t.track(state, state.facts()));
+                // Wakes as soon as virt-v2v exits; otherwise tracks again 250 ms later and samples its children
+                // once a second (its children, nbdkit and the appliance, live for the whole run; walking /proc
+                // costs CPU).
+                if (process.waitFor(TRACK_MS)) {
                     rc = process.waitFor();
                     break;
                 }
@@ -166,6 +175,7 @@ final class ColdSteps {
             throw new ConversionException("interrupted while waiting for " + program, e);
         } finally {
             monitor.stop();
+            target.ifPresent(t -> t.track(state, state.facts()));
             // Whatever virt-v2v started and left behind (it may have been KILLed through its pid).
             VirtV2vProcess.killLeftovers(new ArrayList<>(seenChildren.values()));
         }

@@ -15,7 +15,10 @@ import org.v2vwrapper.state.ConversionState;
 import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StatePublisher;
 
+import org.v2vwrapper.ledger.RemoteLedger;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +38,37 @@ public final class ConversionRun {
     public static final int EXIT_NOT_STARTED = 1;
     public static final int EXIT_FAILED = 2;
 
-    /** How long the shutdown hook waits for the main thread to wind the run down before doing it itself. */
-    static final long TERMINATE_WAIT_MS = 60_000;
+    /** Environment variable bounding the wind-down after SIGTERM (seconds, or a duration like {@code 20s}, {@code 1m}). */
+    public static final String CLEANUP_TIMEOUT_ENV = "V2V_WRAPPER_CLEANUP_TIMEOUT";
+    /** Fits a container runtime's 30 s stop timeout, with room for the JVM's own exit. */
+    public static final Duration DEFAULT_CLEANUP_TIMEOUT = Duration.ofSeconds(20);
+
+    /** The bound on the wind-down after SIGTERM: {@value #CLEANUP_TIMEOUT_ENV}, else 20 s. */
+    public static Duration cleanupTimeout() {
+        String v = System.getProperty("v2v.cleanupTimeout", System.getenv(CLEANUP_TIMEOUT_ENV));
+        if (v == null || v.isBlank()) {
+            return DEFAULT_CLEANUP_TIMEOUT;
+        }
+        v = v.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            Duration d;
+            if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("m")) {
+                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                d = Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
+            }
+            if (!d.isNegative() && !d.isZero()) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        LOG.warn("{} is not a positive duration ({}); using {} s", CLEANUP_TIMEOUT_ENV,
+                org.v2vwrapper.text.Printable.escape(v), DEFAULT_CLEANUP_TIMEOUT.toSeconds());
+        return DEFAULT_CLEANUP_TIMEOUT;
+    }
 
     private final WrapperSettings settings;
     private final ConversionRequest request;
@@ -49,6 +81,11 @@ public final class ConversionRun {
     /** Before the context exists (the mode is refused, the secret store cannot be made) a stop is kept here. */
     private volatile String earlyStop;
     private volatile RunContext ctx;
+    private volatile RemoteLedger ledger;
+    private volatile SecretStore secrets;
+    /** Set by {@link #terminate}: when the remote cleanup must give up (System.nanoTime()). */
+    private volatile long stopDeadlineNanos;
+    private final Duration cleanupTimeout;
     private boolean endDone;
     private volatile int exitCode = -1;
 
@@ -75,6 +112,7 @@ public final class ConversionRun {
     ConversionRun(WrapperSettings settings, ConversionRequest request, ConversionState state,
                   StatePublisher publisher, LogParsers parsers, ItinerarySource itineraries) {
         this.itineraries = itineraries;
+        this.cleanupTimeout = cleanupTimeout();
         this.settings = settings;
         this.request = request;
         this.state = state;
@@ -89,7 +127,15 @@ public final class ConversionRun {
             Itinerary itinerary = itineraries.forMode(request.mode());
             SecretStore secrets = SecretStore.create(settings.runDir());
             cleanup.register("secret files", secrets::close);
-            RunContext c = new RunContext(request, settings, state, cleanup, secrets, false);
+            this.secrets = secrets;
+            RemoteLedger remote = RemoteLedger.forRun(settings.runDir());
+            ledger = remote;
+            if (!remote.isEmpty()) {
+                // A dead run's remote leftovers on the systems this request reaches go first, exactly as listed.
+                state.setStatus("Removing what a previous run left");
+                new org.v2vwrapper.output.LedgerReplay().replay(remote, request, settings);
+            }
+            RunContext c = new RunContext(request, settings, state, cleanup, secrets, false, remote);
             c.put(ColdSteps.LOG_PARSERS, parsers);
             synchronized (this) {
                 ctx = c;
@@ -106,6 +152,8 @@ public final class ConversionRun {
             if (!c.stopEndsNormally()) {
                 c.checkNotStopped();
             }
+            // Whatever the run made is its result now (the targets forget theirs in finish; this is for the rest).
+            remote.forgetOwn(e -> true);
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {
@@ -195,22 +243,84 @@ public final class ConversionRun {
             if (!undo.isEmpty()) {
                 state.setStatus("Cleaning up");
             }
-            for (RunContext.FailureUndo u : undo) {
-                try {
-                    u.action().run();
-                } catch (Exception e) {
-                    LOG.warn("cleanup of {} failed: {}", u.what(), e.toString());
+            Runnable all = () -> {
+                for (RunContext.FailureUndo u : undo) {
+                    try {
+                        u.action().run();
+                    } catch (Exception e) {
+                        LOG.warn("cleanup of {} failed: {}", u.what(), e.toString());
+                    }
                 }
+            };
+            long deadline = stopDeadlineNanos;
+            if (deadline == 0) {
+                all.run();
+            } else {
+                runBounded(all, deadline);
             }
+            noteLedgerLeftovers(deadline != 0);
         }
         state.setStatus("Failed");
+    }
+
+    /** Runs the undo on its own thread; at the deadline it is interrupted and the run goes on ending. */
+    private void runBounded(Runnable undo, long deadlineNanos) {
+        Thread t = new Thread(undo, "bounded-cleanup");
+        t.setDaemon(true);
+        t.start();
+        try {
+            long left = deadlineNanos - System.nanoTime();
+            t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            if (t.isAlive()) {
+                LOG.warn("the cleanup did not end within {} s of the stop; what it did not remove stays in the"
+                        + " ledger", cleanupTimeout.toSeconds());
+                t.interrupt();
+                t.join(1_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the cleanup could not remove stays in the ledger; last_message says how to finish. */
+    private void noteLedgerLeftovers(boolean stopped) {
+        RemoteLedger l = ledger;
+        if (l == null || l.file().isEmpty()) {
+            return;
+        }
+        List<RemoteLedger.Entry> left = l.entries(e -> e.run().equals(l.runId()));
+        if (left.isEmpty()) {
+            return;
+        }
+        String what = left.stream().map(RemoteLedger.Entry::describe).limit(5)
+                .collect(java.util.stream.Collectors.joining(", ")) + (left.size() > 5 ? ", ..." : "");
+        String how = "left on the destination and listed in " + l.file().get() + ": " + what
+                + "; remove them with: virt-v2v-wrapper cleanup --run-dir " + settings.runDir()
+                + " --input <the same request.json>";
+        LOG.warn("{}", how);
+        state.appendToLastMessage(how, LastMessage.Type.ERROR);
     }
 
     /** The one way out: final state write ({@code finished} last), every cleanup action, exit code. */
     private synchronized int end(int exitCode) {
         if (!endDone) {
             endDone = true;
-            cleanup.close();
+            long deadline = stopDeadlineNanos;
+            if (deadline == 0) {
+                cleanup.close();
+            } else {
+                // Stopped: the secrets go first (local, fast), then the rest (connections to close, tokens to
+                // revoke) within what is left of the bound, at least 2 s; an engine that does not answer is left.
+                SecretStore s = secrets;
+                if (s != null) {
+                    try {
+                        s.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("removing the secret files failed: {}", e.getClass().getSimpleName());
+                    }
+                }
+                runBounded(cleanup::close, Math.max(deadline, System.nanoTime() + 2_000_000_000L));
+            }
             state.finish(exitCode != EXIT_OK);
             publisher.close();
             LOG.info("conversion ended: exit code {}", exitCode);
@@ -229,6 +339,9 @@ public final class ConversionRun {
             return;
         }
         LOG.warn("terminating: {}", why);
+        stopDeadlineNanos = System.nanoTime() + cleanupTimeout.toNanos();
+        // At once: the caller sees the stop is being handled before virt-v2v has even exited.
+        state.setStatus("Cleaning up");
         RunContext c;
         synchronized (this) {
             c = ctx;
@@ -240,7 +353,7 @@ public final class ConversionRun {
             c.requestStop(why);
         }
         try {
-            if (ended.await(TERMINATE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+            if (ended.await(cleanupTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
                 return;
             }
         } catch (InterruptedException e) {

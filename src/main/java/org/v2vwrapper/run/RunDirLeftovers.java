@@ -27,6 +27,9 @@ import java.util.List;
 public final class RunDirLeftovers {
     private static final Logger LOG = LoggerFactory.getLogger(RunDirLeftovers.class);
 
+    /** The remote ledger's name: its temporary files go, the ledger itself stays for a replay. */
+    static final String LEDGER_FILE = org.v2vwrapper.ledger.RemoteLedger.FILE_NAME;
+
     private RunDirLeftovers() {
     }
 
@@ -45,7 +48,7 @@ public final class RunDirLeftovers {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(SecretStore.DIRECTORY_PREFIX)) {
                     removed.add(new Removed(name, removeTree(entry)));
-                } else if (isStateTemp(name, stateFileName)) {
+                } else if (isStateTemp(name, stateFileName) || isStateTemp(name, LEDGER_FILE)) {
                     Files.deleteIfExists(entry);
                     removed.add(new Removed(name, 1));
                 }

@@ -39,11 +39,25 @@ public final class SshAgent {
         return socket;
     }
 
-    /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory and registers its shutdown. */
+    /** Unix socket paths are limited to 108 bytes (with the NUL); room for {@code /agent-XXXXXXXXXX/agent.sock}. */
+    static final int SOCKET_PATH_MAX = 107;
+
+    /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
     public static SshAgent start(Cleanup cleanup) throws ConversionException {
+        return start(cleanup, null);
+    }
+
+    /**
+     * As {@link #start(Cleanup)}, with the socket's directory in {@code secretsDir} (the run's secret store)
+     * when the path is short enough: a wrapper killed with SIGKILL then leaves it where the next run's
+     * {@code RunDirLeftovers} removes it. Otherwise (a long run directory path) in /tmp.
+     */
+    public static SshAgent start(Cleanup cleanup, Path secretsDir) throws ConversionException {
         try {
-            // Unix socket paths are limited to 108 bytes, so the socket lives in a short /tmp directory.
-            Path dir = Files.createTempDirectory(Path.of("/tmp"), "v2v-agent-",
+            Path parent = secretsDir != null
+                    && secretsDir.toAbsolutePath().toString().length() + "/agent-0000000000/agent.sock".length()
+                    <= SOCKET_PATH_MAX ? secretsDir : Path.of("/tmp");
+            Path dir = Files.createTempDirectory(parent, parent == secretsDir ? "agent-" : "v2v-agent-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");
             // Started from the run's main thread, which outlives the agent (see Children on pdeathsig).

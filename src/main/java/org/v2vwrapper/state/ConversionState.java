@@ -113,6 +113,15 @@ public final class ConversionState {
     }
 
     /** An error or note for the caller. An error already recorded is not replaced by a later error. */
+    /** Adds {@code more} to the current message (its type kept), e.g. what a stopped cleanup left and how to finish. */
+    public void appendToLastMessage(String more, LastMessage.Type typeIfNone) {
+        synchronized (this) {
+            this.lastMessage = lastMessage == null ? new LastMessage(more, typeIfNone)
+                    : new LastMessage(lastMessage.message() + "; " + more, lastMessage.type());
+        }
+        notify(Change.PHASE);
+    }
+
     public void setLastMessage(LastMessage message) {
         synchronized (this) {
             if (lastMessage != null && lastMessage.type() == LastMessage.Type.ERROR

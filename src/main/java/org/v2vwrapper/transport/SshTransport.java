@@ -29,7 +29,7 @@ public final class SshTransport implements SourceTransport {
     public Input input(PlanContext ctx) throws ConversionException {
         String agentSocket = DRY_RUN_SOCKET;
         if (!ctx.dryRun()) {
-            SshAgent agent = SshAgent.start(ctx.cleanup());
+            SshAgent agent = SshAgent.start(ctx.cleanup(), ctx.secrets().directory());
             agentSocket = agent.socket().toString();
             if (ctx.request().sshKey().isPresent()) {
                 agent.addKey(ctx.request().sshKey(), ctx.secrets());

@@ -48,13 +48,15 @@ final class InstanceBuilder {
                     b.fixedIp(plan.ipAddress().get(), plan.subnetId().get());
                 }
                 securityGroups.forEach(b::securityGroup);
+                String key = ledger.intend(org.v2vwrapper.ledger.Kinds.OSP_PORT,
+                        java.util.Map.of("name", serverName + "-port-" + plan.index(), "mac", plan.mac()));
                 Port port = destination.call("creating the port for network_mappings[" + plan.index() + "] (MAC "
                         + plan.mac() + ")", c -> c.networking().port().create(b.build()));
                 if (port == null || port.getId() == null) {
                     throw new ConversionException("creating the port for network_mappings[" + plan.index()
                             + "]: Neutron returned no port");
                 }
-                ledger.portCreated(port.getId());
+                ledger.portCreated(key, port.getId());
                 return port.getId();
             });
             LOG.info("port {} created for network_mappings[{}]", id, plan.index());
@@ -85,11 +87,12 @@ final class InstanceBuilder {
         portIds.forEach(b::addNetworkPort);
         securityGroups.forEach(b::addSecurityGroup);
         return ledger.step(() -> {
+            String key = ledger.intend(org.v2vwrapper.ledger.Kinds.OSP_INSTANCE, java.util.Map.of("name", name));
             Server server = destination.call("creating instance '" + name + "'", c -> c.compute().servers().boot(b.build()));
             if (server == null || server.getId() == null) {
                 throw new ConversionException("creating instance '" + name + "': Nova returned no server id");
             }
-            ledger.serverCreated(server.getId());
+            ledger.serverCreated(key, server.getId());
             LOG.info("instance '{}' created: {}", name, server.getId());
             return server.getId();
         });

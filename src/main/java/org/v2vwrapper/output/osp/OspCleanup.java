@@ -51,8 +51,12 @@ final class OspCleanup {
         volumesFromLog.forEach(id -> volumes.putIfAbsent(id, new OspLedger.InConversionProject()));
         if (conversion != null) {
             try {
-                new VolumeMover(clients, ledger, timeouts).findByGuestId(conversion, guestId)
-                        .forEach(id -> volumes.putIfAbsent(id, new OspLedger.InConversionProject()));
+                // Listed in the ledger as soon as found: a volume that cannot be deleted now stays listed.
+                new VolumeMover(clients, ledger, timeouts).findByGuestId(conversion, guestId).forEach(id -> {
+                    if (volumes.putIfAbsent(id, new OspLedger.InConversionProject()) == null) {
+                        ledger.knownVolume(id);
+                    }
+                });
             } catch (ConversionException | RuntimeException e) {
                 LOG.warn("cleanup: cannot look for volumes tagged with guest id {}: {}", guestId, e.getMessage());
             }
@@ -78,7 +82,11 @@ final class OspCleanup {
             OspSession second = inDestination ? conversion : destination;
             if (!deleteVolume(first, v.getKey())) {
                 // Not there: a transfer whose answer we never got may have moved it.
-                deleteVolume(second, v.getKey());
+                if (!deleteVolume(second, v.getKey()) && first != null && second != null) {
+                    // In neither project: gone already (an earlier cleanup deleted it); off the ledger.
+                    LOG.info("cleanup: volume {} is gone already", v.getKey());
+                    ledger.volumeDeleted(v.getKey());
+                }
             }
         }
     }

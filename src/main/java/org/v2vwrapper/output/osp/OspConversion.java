@@ -5,6 +5,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspDestination;
 import org.v2vwrapper.state.ConversionState;
@@ -25,6 +27,9 @@ public final class OspConversion implements AutoCloseable {
     private final OspLedger ledger = new OspLedger();
     private OspClients clients;
     private volatile List<OspValidator.PortPlan> portPlan;
+    private RemoteLedger remote;
+    private String where;
+    private String taggedKey;
 
     public OspConversion(ConversionRequest request, String guestId, OspTimeouts timeouts) throws ConversionException {
         this.request = request;
@@ -48,6 +53,33 @@ public final class OspConversion implements AutoCloseable {
 
     public OspLedger ledger() {
         return ledger;
+    }
+
+    /** The ledger's {@code where} for this cloud: {@code openstack:<auth url>} (projects are per entry). */
+    public static String ledgerWhere(OspDestination osp, boolean insecure) throws ConversionException {
+        return RemoteLedger.where("openstack", OspCredentials.from(osp.environment(), insecure).authUrl());
+    }
+
+    /** Every OpenStack object this conversion makes or learns of is mirrored to {@code remote}. */
+    public OspConversion persistTo(RemoteLedger remote) throws ConversionException {
+        String where = ledgerWhere(osp, request.insecureConnection());
+        ledger.persistTo(remote, where);
+        this.remote = remote;
+        this.where = where;
+        return this;
+    }
+
+    /** Before virt-v2v starts: it will create volumes tagged with our guest id (found by the tag on replay). */
+    public void intendTaggedVolumes() {
+        if (remote != null && taggedKey == null) {
+            taggedKey = remote.intend(Kinds.OSP_TAGGED_VOLUMES, where,
+                    java.util.Map.of("guest_id", guestId, "conversion_host", osp.serverId()));
+        }
+    }
+
+    /** Volume ids virt-v2v's log named so far. */
+    public void track(org.v2vwrapper.state.LogFacts facts) {
+        facts.ospVolumeIds().stream().filter(OspIds::isSafe).forEach(ledger::knownVolume);
     }
 
     public void validate() throws ConversionException {
@@ -108,7 +140,22 @@ public final class OspConversion implements AutoCloseable {
 
     public void cleanup(ConversionState state, LogFacts facts) throws ConversionException {
         List<String> volumes = facts.ospVolumeIds().stream().filter(OspIds::isSafe).toList();
+        volumes.forEach(ledger::knownVolume);
         new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(volumes);
+        OspLedger.Snapshot left = ledger.snapshot();
+        if (left.volumes().isEmpty() && left.ports().isEmpty() && left.serverId().isEmpty() && taggedKey != null) {
+            remote.doneKey(taggedKey);
+        } else if (!left.volumes().isEmpty() || !left.ports().isEmpty() || left.serverId().isPresent()) {
+            LOG.warn("OpenStack cleanup incomplete: volumes {}, ports {}, instance {} stay in the ledger",
+                    left.volumes().keySet(), left.ports(), left.serverId().orElse("none"));
+        }
+    }
+
+    /** After a success: what the run made is the new VM, no longer something to clean up. */
+    public void succeeded() {
+        if (remote != null) {
+            remote.forgetOwn(e -> e.where().equals(where));
+        }
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
 
 /**
  * What this run has on the OpenStack side and where: each volume's project (or its pending transfer), the ports
@@ -48,6 +50,53 @@ public final class OspLedger {
     private final List<String> ports = new ArrayList<>();
     private String serverId;
     private volatile boolean stopped;
+    /** The run's persistent ledger every change is mirrored to (in memory only until {@link #persistTo}). */
+    private RemoteLedger remote = RemoteLedger.inMemory();
+    private String where = "openstack:unknown";
+
+    /** Mirrors every change to the run directory's ledger, for a replay after SIGKILL. */
+    public synchronized OspLedger persistTo(RemoteLedger remote, String where) {
+        this.remote = remote;
+        this.where = where;
+        return this;
+    }
+
+    /** For a replay: the state a dead run's ledger listed. */
+    public synchronized void restore(Map<String, Place> volumes, List<String> ports, Optional<String> serverId) {
+        this.volumes.putAll(volumes);
+        this.ports.addAll(ports);
+        this.serverId = serverId.orElse(null);
+    }
+
+    /** Before a creation whose id is not known yet (a port, the instance): returns the ledger key. */
+    public synchronized String intend(String kind, Map<String, String> attrs) {
+        return remote.intend(kind, where, attrs);
+    }
+
+    /** The creation under {@code key} failed cleanly: nothing was made. */
+    public synchronized void nothingMade(String key) {
+        remote.doneKey(key);
+    }
+
+    private static Map<String, String> placeAttrs(Place place) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (place instanceof TransferPending p) {
+            m.put("place", "transfer");
+            m.put("transfer_id", p.transferId());
+        } else {
+            m.put("place", place instanceof InDestinationProject ? "destination" : "conversion");
+        }
+        return m;
+    }
+
+    /** The place a ledger entry names. */
+    public static Place placeOf(RemoteLedger.Entry e) {
+        return switch (e.attr("place").orElse("conversion")) {
+            case "destination" -> new InDestinationProject();
+            case "transfer" -> e.attr("transfer_id").<Place>map(TransferPending::new).orElse(new InConversionProject());
+            default -> new InConversionProject();
+        };
+    }
 
     /**
      * Runs {@code step} unless the run is being stopped. Steps never overlap with the cleanup's start: the
@@ -94,10 +143,17 @@ public final class OspLedger {
 
     public synchronized void volume(String volumeId, Place place) {
         volumes.put(volumeId, place);
+        Map<String, String> attrs = placeAttrs(place);
+        remote.record(Kinds.OSP_VOLUME, where, volumeId, attrs);
+        Map<String, String> changes = new LinkedHashMap<>(attrs);
+        changes.putIfAbsent("transfer_id", null);
+        remote.update(Kinds.OSP_VOLUME, volumeId, changes);
     }
 
     public synchronized void knownVolume(String volumeId) {
-        volumes.putIfAbsent(volumeId, new InConversionProject());
+        if (volumes.putIfAbsent(volumeId, new InConversionProject()) == null) {
+            remote.record(Kinds.OSP_VOLUME, where, volumeId, placeAttrs(new InConversionProject()));
+        }
     }
 
     public synchronized Optional<Place> place(String volumeId) {
@@ -106,22 +162,41 @@ public final class OspLedger {
 
     public synchronized void portCreated(String portId) {
         ports.add(portId);
+        remote.record(Kinds.OSP_PORT, where, portId, Map.of());
+    }
+
+    /** The port intended under {@code key} exists now. */
+    public synchronized void portCreated(String key, String portId) {
+        ports.add(portId);
+        remote.record(key, portId);
     }
 
     public synchronized void portDeleted(String portId) {
         ports.remove(portId);
+        remote.done(Kinds.OSP_PORT, portId);
     }
 
     public synchronized void serverCreated(String id) {
         serverId = id;
+        remote.record(Kinds.OSP_INSTANCE, where, id, Map.of());
+    }
+
+    /** The instance intended under {@code key} exists now. */
+    public synchronized void serverCreated(String key, String id) {
+        serverId = id;
+        remote.record(key, id);
     }
 
     public synchronized void serverDeleted() {
+        if (serverId != null) {
+            remote.done(Kinds.OSP_INSTANCE, serverId);
+        }
         serverId = null;
     }
 
     public synchronized void volumeDeleted(String volumeId) {
         volumes.remove(volumeId);
+        remote.done(Kinds.OSP_VOLUME, volumeId);
     }
 
     public synchronized Snapshot snapshot() {

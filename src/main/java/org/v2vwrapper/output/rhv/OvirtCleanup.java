@@ -30,6 +30,9 @@ public final class OvirtCleanup {
             ImageTransferPhase.FINALIZING_SUCCESS, ImageTransferPhase.FINISHED_CLEANUP,
             ImageTransferPhase.FINISHED_FAILURE, ImageTransferPhase.FINISHED_SUCCESS);
 
+    /** The first look again at a locked disk; then twice as long each time, up to the poll interval. */
+    static final Duration FIRST_POLL = Duration.ofMillis(100);
+
     /** What cleanup achieved. */
     public record Outcome(List<String> cancelledTransfers, List<String> removedDisks, List<String> leftDisks) {
         public boolean complete() {
@@ -72,6 +75,7 @@ public final class OvirtCleanup {
 
         long deadline = System.nanoTime() + unlockWait.toNanos();
         Set<String> pending = new LinkedHashSet<>(diskIds);
+        Duration nextPoll = FIRST_POLL.compareTo(poll) < 0 ? FIRST_POLL : poll;
         while (!pending.isEmpty()) {
             for (String id : new ArrayList<>(pending)) {
                 Optional<Disk> disk;
@@ -120,7 +124,10 @@ public final class OvirtCleanup {
                 break;
             }
             try {
-                sleeper.sleep(poll);
+                // Short, growing intervals (100 ms, 200 ms, ... up to the poll interval): a disk that unlocks
+                // at once is removed at once, and a long wait does not hammer the engine.
+                sleeper.sleep(nextPoll);
+                nextPoll = nextPoll.multipliedBy(2).compareTo(poll) > 0 ? poll : nextPoll.multipliedBy(2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 LOG.error("oVirt cleanup: interrupted; disks {} are left on the engine", pending);

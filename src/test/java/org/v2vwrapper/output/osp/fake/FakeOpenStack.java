@@ -322,6 +322,9 @@ public final class FakeOpenStack implements AutoCloseable {
     }
 
     /** Starts a fake cloud on 127.0.0.1 and a free port. */
+    /** {@code POST /fake-control/volumes?id=&project=&guest_id=&index=}: a volume as virt-v2v would make it. */
+    public static final String CONTROL = "/fake-control/";
+
     public static FakeOpenStack start() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
@@ -531,6 +534,14 @@ public final class FakeOpenStack implements AutoCloseable {
                 bodyBytes = in.readAllBytes();
             }
             String bodyText = new String(bodyBytes, StandardCharsets.UTF_8);
+            if (path.equals(CONTROL + "volumes") && method.equals("POST")) {
+                // The fake virt-v2v "creates" a volume, as -o openstack does (not recorded as a call).
+                addVolume(query.get("id"), query.get("project"), query.getOrDefault("name", "v2v"),
+                        Map.of("virt_v2v_guest_id", query.get("guest_id"), "virt_v2v_disk_index",
+                                query.getOrDefault("index", "0")));
+                send(ex, 200, JSON.createObjectNode().put("id", query.get("id")));
+                return;
+            }
             Token token = token(ex.getRequestHeaders().getFirst("X-Auth-Token"));
             boolean isAuth = path.startsWith("/identity/v3/auth/tokens") && method.equals("POST");
             calls.add(new Call(method, path, rawQuery == null ? "" : decode(rawQuery),

@@ -1,0 +1,20 @@
+package org.v2vwrapper.ledger;
+
+/** The kinds of remote objects the ledger knows; a replay deletes only these, in this order of dependence. */
+public final class Kinds {
+    public static final String OVIRT_TRANSFER = "ovirt-transfer";
+    public static final String OVIRT_DISK = "ovirt-disk";
+    /** Volumes virt-v2v will create, tagged with a guest id ({@code attrs.guest_id}); found by the tag on replay. */
+    public static final String OSP_TAGGED_VOLUMES = "osp-tagged-volumes";
+    public static final String OSP_VOLUME = "osp-volume";
+    public static final String OSP_TRANSFER = "osp-transfer";
+    public static final String OSP_PORT = "osp-port";
+    public static final String OSP_INSTANCE = "osp-instance";
+    public static final String OSP_SNAPSHOT = "osp-snapshot";
+    public static final String OSP_IMAGE = "osp-image";
+    public static final String OSP_ATTACHMENT = "osp-attachment";
+    public static final String VSPHERE_SNAPSHOT = "vsphere-snapshot";
+
+    private Kinds() {
+    }
+}

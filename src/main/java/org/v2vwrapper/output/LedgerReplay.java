@@ -1,0 +1,110 @@
+package org.v2vwrapper.output;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.WrapperSettings;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
+import org.v2vwrapper.output.osp.OspConversion;
+import org.v2vwrapper.output.osp.OspReplay;
+import org.v2vwrapper.output.osp.OspTimeouts;
+import org.v2vwrapper.output.rhv.OvirtCleanup;
+import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
+import org.v2vwrapper.output.rhv.OvirtEndpoint;
+import org.v2vwrapper.output.rhv.OvirtSession;
+import org.v2vwrapper.request.ConversionRequest;
+import org.v2vwrapper.request.RhvDestination;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Replays a dead run's {@link RemoteLedger}: deletes exactly what it lists on the systems the given request
+ * reaches with its credentials (the same oVirt engine, the same OpenStack cloud), marking each deletion done.
+ * Entries for other systems are left listed, untouched. Used by the next run on the same run directory and by
+ * {@code virt-v2v-wrapper cleanup --run-dir DIR --input request.json}. Never throws.
+ */
+public final class LedgerReplay {
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerReplay.class);
+
+    /** What a replay did. */
+    public record Outcome(int listedBefore, List<RemoteLedger.Entry> removed, List<RemoteLedger.Entry> left,
+                          List<RemoteLedger.Entry> otherSystems) {
+        public boolean complete() {
+            return left.isEmpty();
+        }
+    }
+
+    private final OvirtConnectionFactory ovirt;
+    private final OspTimeouts osp;
+
+    public LedgerReplay() {
+        this(new OvirtConnectionFactory(), OspTimeouts.defaults());
+    }
+
+    public LedgerReplay(OvirtConnectionFactory ovirt, OspTimeouts osp) {
+        this.ovirt = ovirt;
+        this.osp = osp;
+    }
+
+    /** Replays the entries not made by {@code remote}'s own run. */
+    public Outcome replay(RemoteLedger remote, ConversionRequest request, WrapperSettings settings) {
+        List<RemoteLedger.Entry> before = remote.entries(e -> !e.run().equals(remote.runId()));
+        if (before.isEmpty()) {
+            return new Outcome(0, List.of(), List.of(), List.of());
+        }
+        LOG.warn("the ledger of a previous run lists {} remote object(s): {}", before.size(),
+                before.stream().map(RemoteLedger.Entry::describe).toList());
+        List<String> reachable = new ArrayList<>();
+        if (request.rhv().isPresent()) {
+            RhvDestination rhv = request.rhv().get();
+            OvirtEndpoint engine = OvirtEndpoint.of(rhv, request.insecureConnection(), settings.caBundle());
+            String where = RhvTarget.ledgerWhere(engine);
+            reachable.add(where);
+            replayOvirt(remote, engine, where);
+        }
+        if (request.osp().isPresent()) {
+            try {
+                String where = OspConversion.ledgerWhere(request.osp().get(), request.insecureConnection());
+                reachable.add(where);
+                OspReplay.replay(remote, request.osp().get(), request.insecureConnection(), osp);
+            } catch (ConversionException | RuntimeException e) {
+                LOG.error("ledger replay on OpenStack failed: {}", e.getMessage());
+            }
+        }
+        Set<String> keysAfter = new java.util.HashSet<>();
+        remote.entries().forEach(e -> keysAfter.add(e.key()));
+        List<RemoteLedger.Entry> removed = before.stream().filter(e -> !keysAfter.contains(e.key())).toList();
+        List<RemoteLedger.Entry> left = before.stream()
+                .filter(e -> keysAfter.contains(e.key()) && reachable.contains(e.where())).toList();
+        List<RemoteLedger.Entry> others = before.stream().filter(e -> !reachable.contains(e.where())).toList();
+        if (!others.isEmpty()) {
+            LOG.warn("ledger replay: {} object(s) on other systems are left listed (this request does not reach"
+                    + " them): {}", others.size(), others.stream().map(e -> e.where() + " " + e.describe()).toList());
+        }
+        LOG.info("ledger replay: removed {}, left {}", removed.stream().map(RemoteLedger.Entry::describe).toList(),
+                left.stream().map(RemoteLedger.Entry::describe).toList());
+        return new Outcome(before.size(), removed, left, others);
+    }
+
+    private void replayOvirt(RemoteLedger remote, OvirtEndpoint engine, String where) {
+        List<RemoteLedger.Entry> disks = remote.entries(e -> e.where().equals(where)
+                && e.kind().equals(Kinds.OVIRT_DISK) && e.id() != null && !e.run().equals(remote.runId()));
+        if (disks.isEmpty()) {
+            return;
+        }
+        List<String> ids = disks.stream().map(RemoteLedger.Entry::id).distinct().toList();
+        try (OvirtSession s = ovirt.open(engine)) {
+            OvirtCleanup.Outcome outcome = new OvirtCleanup(s, ovirt.timeouts()).run(ids);
+            for (String id : ids) {
+                if (!outcome.leftDisks().contains(id)) {
+                    remote.done(Kinds.OVIRT_DISK, id);
+                }
+            }
+        } catch (ConversionException | RuntimeException e) {
+            LOG.error("ledger replay on the oVirt engine at {} failed: {}", engine.apiUrl(), e.getMessage());
+        }
+    }
+}

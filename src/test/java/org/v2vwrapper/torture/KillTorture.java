@@ -1,0 +1,143 @@
+package org.v2vwrapper.torture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.v2vwrapper.e2e.StateWatcher;
+import org.v2vwrapper.e2e.WrapperRun;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Issue 17 item 7, the SIGKILL part: on one run directory, {@code kills} times, start the launcher on a
+ * destination's itinerary and SIGKILL it at a random moment (0 to {@code maxDelayMs} after start), while a
+ * reader parses the state file continuously; then one last run on the same directory (it cleans up after the
+ * dead ones) and the count of what is left: secret directories, temporary files, the ledger, processes of any
+ * run, objects on the destination's fake. Used by {@code TortureIT} (short form) and {@code bench/torture/}.
+ */
+public final class KillTorture {
+
+    /** The figures of one torture run. */
+    public record Result(String destination, int kills, long reads, List<String> invalidReads,
+                         List<String> leftFiles, List<Long> survivingProcesses, List<String> remoteLeftovers,
+                         int completedBeforeKill, int lastExitCode, long millis) {
+        public boolean clean() {
+            return invalidReads.isEmpty() && leftFiles.isEmpty() && survivingProcesses.isEmpty()
+                    && remoteLeftovers.isEmpty();
+        }
+
+        public String line() {
+            return ("%s: %d kills (%d runs had ended before their kill), %d state reads, %d invalid, files left %s,"
+                    + " processes left %s, remote left %s, last run exit %d, %.1f s")
+                    .formatted(destination, kills, completedBeforeKill, reads, invalidReads.size(), leftFiles,
+                            survivingProcesses, remoteLeftovers, lastExitCode, millis / 1000.0);
+        }
+    }
+
+    private KillTorture() {
+    }
+
+    public static Result run(TortureDestination dest, int kills, long maxDelayMs, Path dir, long seed)
+            throws Exception {
+        Random random = new Random(seed);
+        long t0 = System.nanoTime();
+        Set<Long> pids = new LinkedHashSet<>();
+        long reads = 0;
+        List<String> invalid = new ArrayList<>();
+        Set<Integer> completed = new java.util.TreeSet<>();
+        for (int i = 0; i < kills; i++) {
+            WrapperRun run = start(dest, dir, i);
+            try (StateWatcher watcher = new StateWatcher(run.stateFile())) {
+                Thread.sleep(random.nextLong(maxDelayMs + 1));
+                latestPid(run).ifPresent(pids::add);
+                if (!run.process().isAlive()) {
+                    completed.add(i); // it ended on its own before the kill: its VM is a result, not a leftover
+                }
+                run.process().destroyForcibly();
+                run.process().waitFor();
+                Thread.sleep(50); // the reader sees the file as the killed wrapper left it
+                reads += watcher.reads();
+                invalid.addAll(watcher.invalid());
+            }
+            latestPid(run).ifPresent(pids::add);
+            pids.addAll(children(run));
+        }
+        // The next run: it takes the directory over, removes the dead runs' files and replays their ledger.
+        WrapperRun last = start(dest, dir, kills);
+        int rc;
+        try (StateWatcher watcher = new StateWatcher(last.stateFile())) {
+            rc = last.waitFor(180);
+            reads += watcher.reads();
+            invalid.addAll(watcher.invalid());
+        }
+        latestPid(last).ifPresent(pids::add);
+        pids.addAll(children(last));
+        List<Long> alive = new ArrayList<>();
+        for (long p : pids) {
+            for (int w = 0; w < 100 && running(p); w++) {
+                Thread.sleep(20);
+            }
+            if (running(p)) {
+                alive.add(p);
+            }
+        }
+        List<String> left = new ArrayList<>();
+        try (Stream<Path> s = Files.list(last.runDir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("state.json")).forEach(left::add);
+        }
+        // (ssh-agent's socket lives in the run's secret directory, counted above: SshAgentTest. The /tmp fallback is
+        // not checked here: the other tests on the host make and remove their own there.)
+        return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills, completed), completed.size(), rc,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private static WrapperRun start(TortureDestination dest, Path dir, int i) throws IOException {
+        WrapperRun run = new WrapperRun(dir).scenario(dest.scenario(i));
+        dest.launcherArgs().forEach(run::arg);
+        return run.start(dest.request(dir, i));
+    }
+
+    private static java.util.Optional<Long> latestPid(WrapperRun run) {
+        try {
+            if (Files.exists(run.stateFile())) {
+                JsonNode s = run.state();
+                if (s.has("pid")) {
+                    return java.util.Optional.of(s.get("pid").asLong());
+                }
+            }
+        } catch (IOException e) {
+            // counted by the reader
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static List<Long> children(WrapperRun run) throws IOException {
+        List<Long> out = new ArrayList<>();
+        if (Files.exists(run.children)) {
+            for (String line : Files.readAllLines(run.children)) {
+                if (!line.isBlank()) {
+                    out.add(Long.parseLong(line.strip()));
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean running(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.v2vwrapper.torture;
+
+import org.v2vwrapper.e2e.Scenario;
+import org.v2vwrapper.output.rhv.fake.FakeOvirtEngine;
+import org.v2vwrapper.output.rhv.fake.TestCa;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cold conversion to the fake oVirt engine: the fake virt-v2v creates each iteration's disk on the engine (as
+ * rhv-upload does) and then names it in its log; every such disk must be gone after the final run.
+ */
+public final class OvirtDestination implements TortureDestination {
+    private final FakeOvirtEngine engine;
+
+    public OvirtDestination() throws IOException {
+        engine = FakeOvirtEngine.start(TestCa.shared());
+        engine.addCluster("Default");
+        engine.addStorageDomain("data", "nfs");
+        engine.setUnlockAfterGets(1);
+    }
+
+    static String disk(int i) {
+        return "dddddddd-0000-4000-8000-%012d".formatted(i);
+    }
+
+    @Override
+    public String name() {
+        return "ovirt";
+    }
+
+    @Override
+    public List<String> launcherArgs() {
+        try {
+            return List.of("--ca-bundle=" + TestCa.shared().caPem());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String request(Path dir) {
+        return """
+                {"vm_name": "win7", "transport_method": "vddk",
+                 "vmware_uri": "esx://root@esxi.example.com?no_verify=1", "vmware_password": "Tortur3-S3cret",
+                 "vmware_fingerprint": "1A:3F:26:C6:DC:2C:44:88:AA:33:81:3C:18:6E:5D:9F:C0:EE:DF:5C",
+                 "rhv_url": "%s", "rhv_password": "%s", "rhv_cluster": "Default", "rhv_storage": "data"}
+                """.formatted(engine.url(), engine.password());
+    }
+
+    @Override
+    public Scenario scenario(int i) {
+        String control = engine.url().replace(FakeOvirtEngine.API, "") + FakeOvirtEngine.CONTROL;
+        return new Scenario().out("[   0.0] Setting up the source: -i libvirt -ic esx://root@esxi.example.com win7")
+                .sleep(0.2).child()
+                .out("[  10.0] Copying disk 1/1")
+                .add("http-post " + control + "disks?id=" + disk(i) + "&status=ok")
+                .err("disk.id = '" + disk(i) + "'").errCr(Scenario.progressBar(20)).sleep(0.5)
+                .errCr(Scenario.progressBar(70)).sleep(0.5).err(Scenario.progressBar(100)).exit(3);
+    }
+
+    @Override
+    public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
+        List<String> left = new ArrayList<>();
+        for (int i = 0; i <= iterations; i++) {
+            if (engine.hasDisk(disk(i))) {
+                left.add(disk(i));
+            }
+        }
+        return left;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}
