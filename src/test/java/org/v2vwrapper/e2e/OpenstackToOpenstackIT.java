@@ -190,8 +190,14 @@ class OpenstackToOpenstackIT {
         }
 
         Watched(String name, ObjectNode request, String ospWait) throws Exception {
+            this(name, request, ospWait, "");
+        }
+
+        /** {@code filters}: nbdkit filters for the remote exports (V2V_WRAPPER_TEST_NBDKIT_FILTERS), or "". */
+        Watched(String name, ObjectNode request, String ospWait, String filters) throws Exception {
             before = Set.copyOf(nonLoopbackListeners());
             run = new WrapperRun(dir.resolve(name))
+                    .env("V2V_WRAPPER_TEST_NBDKIT_FILTERS", filters)
                     .env("HOME", sshd.home().toString())
                     .env("V2V_WRAPPER_SOURCE_DEV_DISK_BY_ID", srcById.toString())
                     .env("V2V_WRAPPER_OSP_WAIT", ospWait)
@@ -234,7 +240,12 @@ class OpenstackToOpenstackIT {
                         .resolve(run.dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             watcher.join();
-            Thread.sleep(300);
+            // A child the run stopped may take a moment to be gone (reaped) on a busy machine.
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() < until && pids.stream().anyMatch(p -> ProcessHandle.of(p)
+                    .map(ProcessHandle::isAlive).orElse(false))) {
+                Thread.sleep(100);
+            }
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(h -> assertFalse(h.isAlive(),
                         "process " + pid + " " + h.info().commandLine().orElse("") + " left"));
@@ -381,6 +392,9 @@ class OpenstackToOpenstackIT {
         assertNothingOnDestination();
         // The original root volume is never deleted.
         assertTrue(fake.calls("^DELETE /volume/v3/" + SRC + "/volumes/" + ROOT + "$").isEmpty());
+        // The snapshot went to error: deleted; nothing else was made.
+        assertCalls("snap", List.of("POST /servers/<vm>/action os-stop", "POST /<src>/snapshots <root>",
+                "DELETE /<src>/snapshots/<new1>"), List.of(), List.of());
     }
 
     @Test
@@ -393,6 +407,8 @@ class OpenstackToOpenstackIT {
         assertTrue(msg.startsWith("osp_source_environment: "), msg);
         assertEquals("ACTIVE", fake.server(VM).orElseThrow().status);
         assertTrue(fake.calls("^POST /compute/.*").isEmpty(), fake.calls().toString());
+        // The source login failed: nothing changed in any project.
+        assertCalls("login", List.of(), List.of(), List.of());
     }
 
     @Test
@@ -407,6 +423,19 @@ class OpenstackToOpenstackIT {
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
         assertNotNull(fake.calls("^DELETE /compute/v2.1/servers/.*"));
+        List<String> conversion = new ArrayList<>(CONVERSION_MADE_AND_UNDONE.subList(0, 9));
+        conversion.addAll(List.of("POST /<conv>/os-volume-transfer", "POST /<conv>/os-volume-transfer",
+                "POST /<conv>/os-volume-transfer"));
+        // The volumes went to the destination project: the failed instance and they are deleted there.
+        assertCalls("fault", sourceMadeAndUndone("<new5>"), conversion, List.of(
+                "POST /<dest>/os-volume-transfer/<new6>/accept",
+                "POST /<dest>/os-volume-transfer/<new7>/accept",
+                "POST /<dest>/os-volume-transfer/<new8>/accept",
+                "POST /servers",
+                "DELETE /servers/<new9>",
+                "DELETE /<dest>/volumes/<new2>",
+                "DELETE /<dest>/volumes/<new3>",
+                "DELETE /<dest>/volumes/<new4>"));
     }
 
     /** The calls that change something in a project, from the first one matching {@code from} on. */
@@ -450,6 +479,8 @@ class OpenstackToOpenstackIT {
         assertNothingOnDestination();
         assertTrue(fake.calls("^DELETE /volume/v3/" + SRC + "/volumes/" + ROOT + "$").isEmpty());
         assertTrue(fake.calls("^DELETE /volume/v3/" + SRC + "/volumes/" + DATA1 + "$").isEmpty());
+        // DATA2 never got attached: it is detached from the host all the same (the fake's attaching state).
+        assertCalls("attach", sourceMadeAndUndone("<new2>"), List.of(), List.of());
     }
 
     @Test
@@ -461,8 +492,14 @@ class OpenstackToOpenstackIT {
         assertTrue(msg.contains("VolumeLimitExceeded"), msg);
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
+        // The refused create made nothing on the destination: no delete there.
+        assertCalls("dstvol", sourceMadeAndUndone("<new2>"), List.of("POST /<conv>/volumes web-root"), List.of());
     }
 
+    /**
+     * Export not ready: the third nbdkit cannot start. The Exporting step is before the point of no return (the
+     * copy), so exit 1; the exports already started are stopped and every source change is undone.
+     */
     @Test
     void exportFailureStopsTheExportsAlreadyStarted() throws Exception {
         // cloud-user cannot read the third volume and has no sudo: its nbdkit does not start.
@@ -474,5 +511,145 @@ class OpenstackToOpenstackIT {
         assertTrue(msg.startsWith("starting nbdkit on the source conversion host"), msg);
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
+        assertCalls("export", sourceMadeAndUndone("<new2>"), List.of(), List.of());
+    }
+
+    static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-z]{32}");
+
+    /**
+     * Every call that changes something in a project, in order, as {@code METHOD path [what]}: the service prefix
+     * dropped, the test's ids by name ({@code <vm>}, {@code <src-host>}, {@code <root>}, {@code <src>} …) and the
+     * ids the run made as {@code <new1>}, {@code <new2>} … in the order they first appear in any project's calls;
+     * {@code what} is the server action, the attached volume, the new volume's name or the snapshot's volume.
+     */
+    List<String> mutating(String project) {
+        Map<String, String> names = new java.util.HashMap<>(Map.of(SRC, "<src>", CONV, "<conv>", DEST, "<dest>",
+                VM, "<vm>", VM_IMG, "<vm-img>", SRC_HOST, "<src-host>", DST_HOST, "<dst-host>", ROOT, "<root>",
+                DATA1, "<data1>", DATA2, "<data2>"));
+        List<String> out = new ArrayList<>();
+        for (FakeOpenStack.Call c : fake.calls()) {
+            if (c.method().equals("GET") || c.path().contains("/auth/")) {
+                continue;
+            }
+            String what = "";
+            try {
+                JsonNode b = c.body() == null || c.body().isBlank() ? JSON.nullNode() : JSON.readTree(c.body());
+                if (c.path().endsWith("/action")) {
+                    what = b.fieldNames().hasNext() ? b.fieldNames().next() : "";
+                } else if (c.path().endsWith("/os-volume_attachments")) {
+                    what = b.path("volumeAttachment").path("volumeId").asText();
+                } else if (c.path().endsWith("/volumes")) {
+                    what = b.path("volume").path("name").asText();
+                } else if (c.path().endsWith("/snapshots")) {
+                    what = b.path("snapshot").path("volume_id").asText();
+                }
+            } catch (IOException e) {
+                what = "?";
+            }
+            String call = name(names, c.method() + " " + c.path().replaceFirst("^/(volume/v3|compute/v2\\.1|image/v2)", "")
+                    + (what.isEmpty() ? "" : " " + what));
+            if (project.equals(c.project())) {
+                out.add(call);
+            }
+        }
+        return out;
+    }
+
+    private static String name(Map<String, String> names, String text) {
+        java.util.regex.Matcher m = ID.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String n = names.computeIfAbsent(m.group(), k -> "<new" + (names.size() - 9) + ">");
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(n));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    /**
+     * Asserts the exact changing calls of the run on the source project and on the destination's conversion and
+     * destination projects (kept beside the run's log for a look after a failure).
+     */
+    void assertCalls(String name, List<String> source, List<String> conversion, List<String> destination)
+            throws IOException {
+        Files.writeString(Files.createDirectories(ProjectPaths.root().resolve("target/osp2osp-logs"))
+                        .resolve(name + ".calls"),
+                "source " + mutating(SRC) + "\nconversion " + mutating(CONV) + "\ndestination " + mutating(DEST) + "\n"
+                        + "last_message " + (Files.exists(runs.get(runs.size() - 1).run.stateFile())
+                        ? runs.get(runs.size() - 1).run.state().path("last_message") : "-") + "\n");
+        assertEquals(source, mutating(SRC), "source project calls");
+        assertEquals(conversion, mutating(CONV), "conversion project calls");
+        assertEquals(destination, mutating(DEST), "destination project calls");
+    }
+
+    /** The source side of a run that got its three volumes exported: made, then all undone, newest first. */
+    static List<String> sourceMadeAndUndone(String snapshot) {
+        return List.of("POST /servers/<vm>/action os-stop",
+                "POST /<src>/snapshots <root>",
+                "POST /<src>/volumes rhosp-migration-<root>",
+                "DELETE /servers/<vm>/os-volume_attachments/<data1>",
+                "DELETE /servers/<vm>/os-volume_attachments/<data2>",
+                "POST /servers/<src-host>/os-volume_attachments <new1>",
+                "POST /servers/<src-host>/os-volume_attachments <data1>",
+                "POST /servers/<src-host>/os-volume_attachments <data2>",
+                // cleanup: off the source conversion host, the root copy and its snapshot deleted, data back
+                "DELETE /servers/<src-host>/os-volume_attachments/<new1>",
+                "DELETE /servers/<src-host>/os-volume_attachments/<data1>",
+                "DELETE /servers/<src-host>/os-volume_attachments/<data2>",
+                "DELETE /<src>/volumes/<new1>",
+                "DELETE /<src>/snapshots/" + snapshot,
+                "POST /servers/<vm>/os-volume_attachments <data1>",
+                "POST /servers/<vm>/os-volume_attachments <data2>");
+    }
+
+    /** The conversion project's side of a run stopped between the attach and the transfer. */
+    static final List<String> CONVERSION_MADE_AND_UNDONE = List.of(
+            "POST /<conv>/volumes web-root",
+            "POST /<conv>/volumes web-data1",
+            "POST /<conv>/volumes web-data2",
+            "POST /servers/<dst-host>/os-volume_attachments <new2>",
+            "POST /servers/<dst-host>/os-volume_attachments <new3>",
+            "POST /servers/<dst-host>/os-volume_attachments <new4>",
+            // cleanup: off the destination conversion host, deleted
+            "DELETE /servers/<dst-host>/os-volume_attachments/<new2>",
+            "DELETE /servers/<dst-host>/os-volume_attachments/<new3>",
+            "DELETE /servers/<dst-host>/os-volume_attachments/<new4>",
+            "DELETE /<conv>/volumes/<new2>",
+            "DELETE /<conv>/volumes/<new3>",
+            "DELETE /<conv>/volumes/<new4>");
+
+    @Test
+    void sigtermMidCopy() throws Exception {
+        // Every read of the exports takes 3 s: the copy of the first disk is surely running when the TERM comes.
+        Watched w = new Watched("sigterm", request(VM, "web-migrated"), "15", "--filter=delay delay-read=3");
+        JsonNode copying = w.run.awaitState(s -> s.path("status").asText().startsWith("Copying disk"), 90);
+        assertNotNull(copying, "the copy never started");
+        Thread.sleep(500);
+        w.run.process().destroy(); // SIGTERM
+        assertEquals(2, w.waitFor(), w.run.stderr());
+        JsonNode state = w.run.state();
+        assertTrue(state.path("finished").asBoolean(), state.toString());
+        assertTrue(state.path("failed").asBoolean(), state.toString());
+        String msg = state.path("last_message").path("message").asText();
+        // The stop wins over the read error the closed tunnels cause (which the log keeps).
+        assertEquals("conversion stopped: the wrapper received SIGTERM/SIGINT", msg);
+        assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
+        assertNothingOnDestination();
+        assertCalls("sigterm", sourceMadeAndUndone("<new5>"), CONVERSION_MADE_AND_UNDONE, List.of());
+    }
+
+    @Test
+    void copyReadError() throws Exception {
+        Watched w = new Watched("readerr", request(VM, "web-migrated"), "15",
+                "--filter=error error-pread=EIO error-pread-rate=1");
+        assertEquals(2, w.waitFor(), w.run.stderr());
+        JsonNode state = w.run.state();
+        assertTrue(state.path("failed").asBoolean(), state.toString());
+        String msg = state.path("last_message").path("message").asText();
+        assertTrue(msg.startsWith("copying disk 1/3 (/dev/vda): ") && msg.contains("EIO"), msg);
+        assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
+        assertNothingOnDestination();
+        assertCalls("readerr", sourceMadeAndUndone("<new5>"), CONVERSION_MADE_AND_UNDONE, List.of());
     }
 }

@@ -359,7 +359,7 @@ public final class OspMigration implements AutoCloseable {
                 remotePidFiles.add(pid);
             }
             script.append("; ").append(nbdkitCommand(disks.get(i).sourceDev, tmp + "/disk" + i + ".sock", pid,
-                    tmp + "/disk" + i + ".log"));
+                    tmp + "/disk" + i + ".log", testFilters(System.getenv(TEST_FILTERS_ENV))));
         }
         ssh.run("starting nbdkit on the source conversion host", SSH_COMMAND, List.of("sh", "-c", script.toString()));
         for (int i = 0; i < disks.size(); i++) {
@@ -379,8 +379,38 @@ public final class OspMigration implements AutoCloseable {
      * background once it listens; the pidfile is how the cleanup stops it.
      */
     static String nbdkitCommand(String device, String sock, String pid, String log) {
+        return nbdkitCommand(device, sock, pid, log, List.of());
+    }
+
+    /**
+     * Test-only seam (the end-to-end tests make the copy slow or failing with nbdkit's own filters): words of
+     * {@value #TEST_FILTERS_ENV}, e.g. {@code --filter=delay delay-read=2}. {@code --filter=NAME} words go before
+     * the plugin, {@code key=value} words after it; anything else is refused. Unset in production: no filter.
+     */
+    static final String TEST_FILTERS_ENV = "V2V_WRAPPER_TEST_NBDKIT_FILTERS";
+
+    static List<String> testFilters(String env) throws ConversionException {
+        if (env == null || env.isBlank()) {
+            return List.of();
+        }
+        List<String> words = List.of(env.strip().split("\\s+"));
+        for (String w : words) {
+            if (!w.matches("--filter=[a-z0-9-]+|[a-z][a-z0-9-]*=[A-Za-z0-9.%-]+")) {
+                throw new ConversionException(TEST_FILTERS_ENV + ": '" + w + "' is neither --filter=NAME nor key=value");
+            }
+        }
+        return words;
+    }
+
+    static String nbdkitCommand(String device, String sock, String pid, String log, List<String> filters) {
         String dev = SshRunner.quote(List.of(device));
-        String nbdkit = "nbdkit --readonly -U " + sock + " -P " + pid + " file " + dev;
+        StringBuilder before = new StringBuilder();
+        StringBuilder after = new StringBuilder();
+        for (String w : filters) {
+            (w.startsWith("--filter=") ? before : after).append(w).append(' ');
+        }
+        String nbdkit = "nbdkit --readonly -U " + sock + " -P " + pid + " " + before + "file " + dev
+                + (after.isEmpty() ? "" : " " + after.toString().strip());
         return "if test -r " + dev + "; then " + nbdkit + " </dev/null >>" + log + " 2>&1; else sudo -n " + nbdkit
                 + " </dev/null >>" + log + " 2>&1 && sudo -n chown \"$(id -u)\" " + sock + "; fi";
     }

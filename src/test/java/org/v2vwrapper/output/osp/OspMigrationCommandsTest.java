@@ -35,6 +35,19 @@ class OspMigrationCommandsTest {
     }
 
     @Test
+    void testFiltersGoAroundThePluginAndAreCheckedWordByWord() throws Exception {
+        assertEquals(List.of(), OspMigration.testFilters(null));
+        assertEquals(List.of(), OspMigration.testFilters(" "));
+        String sh = OspMigration.nbdkitCommand("/dev/vdb", "/s", "/p", "/l",
+                OspMigration.testFilters("--filter=delay delay-read=3"));
+        assertTrue(sh.startsWith("if test -r /dev/vdb; then nbdkit --readonly -U /s -P /p --filter=delay file /dev/vdb"
+                + " delay-read=3 </dev/null >>/l 2>&1;"), sh);
+        for (String bad : List.of("--filter=x;rm", "$(id)", "a=b c", "--run=x", "k='v'")) {
+            assertThrows(ConversionException.class, () -> OspMigration.testFilters(bad), bad);
+        }
+    }
+
+    @Test
     void exportKindIsValidated() throws Exception {
         assertEquals(OspMigration.Export.UCI, OspMigration.Export.of("uci"));
         assertEquals(OspMigration.Export.NBDKIT, OspMigration.Export.of("nbdkit"));
