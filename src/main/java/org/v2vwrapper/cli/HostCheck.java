@@ -60,37 +60,23 @@ enum HostCheck {
     NBDKIT_VDDK("nbdkit-vddk", "nbdkit has its vddk plugin (vddk transport)") {
         @Override
         String run(WrapperSettings s) throws ConversionException {
-            try {
-                runCommand(List.of("nbdkit", "vddk", "--dump-plugin"));
-            } catch (ConversionException e) {
-                throw new ConversionException("nbdkit's vddk plugin does not load (" + e.getMessage()
-                        + "); install it: RHEL nbdkit-vddk-plugin; Debian does not package it (build nbdkit "
-                        + "with its vddk plugin)");
-            }
+            commandWorks(List.of(s.nbdkit().toString(), "vddk", "--dump-plugin"), "nbdkit's vddk plugin does not load",
+                    "RHEL nbdkit-vddk-plugin; Debian does not package it (build nbdkit with its vddk plugin)");
             return "nbdkit vddk plugin loads";
         }
     },
     OPENSTACK("openstack", "the openstack command runs (virt-v2v -o openstack)") {
         @Override
         String run(WrapperSettings s) throws ConversionException {
-            try {
-                return "openstack works: " + runCommand(List.of("openstack", "--version"));
-            } catch (ConversionException e) {
-                throw new ConversionException("the openstack command does not run (" + e.getMessage()
-                        + "); install it: Debian python3-openstackclient, RHEL python3-openstackclient");
-            }
+            return "openstack works: " + commandWorks(List.of("openstack", "--version"),
+                    "the openstack command does not run", "Debian python3-openstackclient, RHEL python3-openstackclient");
         }
     },
     OVIRT_SDK("ovirtsdk4", "Python's ovirtsdk4 imports (virt-v2v -o rhv-upload)") {
         @Override
         String run(WrapperSettings s) throws ConversionException {
-            try {
-                runCommand(List.of("python3", "-c", "import ovirtsdk4"));
-            } catch (ConversionException e) {
-                throw new ConversionException("python3 cannot import ovirtsdk4 (" + e.getMessage()
-                        + "); install it: RHEL python3-ovirt-engine-sdk4, Debian has no package "
-                        + "(pip install ovirt-engine-sdk-python)");
-            }
+            commandWorks(List.of("python3", "-c", "import ovirtsdk4"), "python3 cannot import ovirtsdk4",
+                    "RHEL python3-ovirt-engine-sdk4, Debian has no package (pip install ovirt-engine-sdk-python)");
             return "python3 imports ovirtsdk4";
         }
     },
@@ -179,6 +165,15 @@ enum HostCheck {
             }
         }
         return null;
+    }
+
+    /** Runs {@code argv}; if it fails, says what does not work, why, and which package to install. */
+    static String commandWorks(List<String> argv, String what, String install) throws ConversionException {
+        try {
+            return runCommand(argv);
+        } catch (ConversionException e) {
+            throw new ConversionException(what + " (" + e.getMessage() + "); install it: " + install);
+        }
     }
 
     static String runCommand(List<String> cmd) throws ConversionException {
