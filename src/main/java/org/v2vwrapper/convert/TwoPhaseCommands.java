@@ -14,20 +14,18 @@ import java.util.Map;
  * same options apply in both modes).
  */
 public final class TwoPhaseCommands {
-    /** The machine-readable log's name in the log directory, as in one-phase. */
-    public static final String MACHINE_READABLE_LOG = "virt-v2v-mr.log";
-
     private TwoPhaseCommands() {
     }
 
     /**
-     * virt-v2v 2.x: {@code virt-v2v-in-place -v -x --root first --machine-readable=file:<log-dir>/virt-v2v-mr.log
+     * virt-v2v 2.x: {@code virt-v2v-in-place -v -x --root first --machine-readable=file:MR-LOG
      * -i libvirtxml XML [--mac …|--bridge …] [--key …]}; it converts the disks the XML points at, in place.
+     * {@code machineReadableLog} is the run's own file (the one the monitor tails), as in one-phase.
      */
-    public static ConversionCommand inPlace(Path virtV2vInPlace, Path logDir, Path domainXml,
+    public static ConversionCommand inPlace(Path virtV2vInPlace, Path machineReadableLog, Path domainXml,
                                          List<String> networkArgs, List<String> keyArgs) {
         List<String> argv = new ArrayList<>(List.of(virtV2vInPlace.toString(), "-v", "-x", "--root", "first",
-                "--machine-readable=file:" + logDir.resolve(MACHINE_READABLE_LOG),
+                "--machine-readable=file:" + machineReadableLog,
                 "-i", "libvirtxml", domainXml.toString()));
         argv.addAll(networkArgs);
         argv.addAll(keyArgs);
@@ -55,11 +53,11 @@ public final class TwoPhaseCommands {
      * @param outputArgs   the destination's normal output arguments ({@code -o rhv-upload …})
      * @param rhvDiskIds   the oVirt disk ids in the disks' order (empty for other destinations)
      */
-    public static ConversionCommand overlays(Path virtV2v, Path logDir, Path domainXml, Path overlayDir,
+    public static ConversionCommand overlays(Path virtV2v, Path machineReadableLog, Path domainXml, Path overlayDir,
                                           List<String> networkArgs, List<String> keyArgs,
                                           List<String> outputArgs, List<String> rhvDiskIds) {
         List<String> argv = new ArrayList<>(List.of(virtV2v.toString(), "-v", "-x", "--root", "first",
-                "--machine-readable=file:" + logDir.resolve(MACHINE_READABLE_LOG),
+                "--machine-readable=file:" + machineReadableLog,
                 "-i", "libvirtxml", domainXml.toString(), "--debug-overlays", "--no-copy"));
         argv.addAll(networkArgs);
         argv.addAll(keyArgs);

@@ -218,7 +218,7 @@ final class TwoPhaseConversionSteps {
     private static void convert(RunContext ctx, Destination destination) throws ConversionException, IOException {
         Conversion c = ctx.get(CONVERSION);
         if (isV2(ctx)) {
-            ConversionCommand cmd = TwoPhaseCommands.inPlace(ctx.settings().virtV2vInPlace(), ctx.settings().logDir(),
+            ConversionCommand cmd = TwoPhaseCommands.inPlace(ctx.settings().virtV2vInPlace(), ctx.settings().machineReadableLog(),
                     c.xml(), c.networkArgs(), c.keyArgs());
             LOG.info("virt-v2v-in-place command: {}", cmd.describe());
             // A failed in-place run leaves the disks "unknown, possibly corrupted": the run fails (exit 2) and the
@@ -249,7 +249,7 @@ final class TwoPhaseConversionSteps {
         List<String> keys = PlanBuilder.keyArguments(r, ctx.secrets(), Optional.ofNullable(System.getenv("HOME")));
         Path xml = previewXmlPath(ctx);
         if (isV2(ctx)) {
-            return describe(TwoPhaseCommands.inPlace(ctx.settings().virtV2vInPlace(), ctx.settings().logDir(), xml,
+            return describe(TwoPhaseCommands.inPlace(ctx.settings().virtV2vInPlace(), ctx.settings().machineReadableLog(), xml,
                     net, keys));
         }
         return describe(overlaysCommand(ctx, destination, xml, xml.resolveSibling("overlays"), net, keys));
@@ -271,7 +271,7 @@ final class TwoPhaseConversionSteps {
                 throw new ConversionException("an oVirt destination disk has no id");
             }
         }
-        return TwoPhaseCommands.overlays(ctx.settings().virtV2v(), ctx.settings().logDir(), xml, overlayDir, net,
+        return TwoPhaseCommands.overlays(ctx.settings().virtV2v(), ctx.settings().machineReadableLog(), xml, overlayDir, net,
                 keys, output, diskIds);
     }
 

@@ -21,7 +21,7 @@ class TwoPhaseCommandsTest {
 
     @Test
     void inPlace() {
-        ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("/usr/bin/virt-v2v-in-place"), Path.of("/var/log/v2v/run1"),
+        ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("/usr/bin/virt-v2v-in-place"), Path.of("/var/log/v2v/run1/virt-v2v-mr.log"),
                 Path.of("/run/v2v/run1/web01.xml"), PlanBuilder.networkArguments(MAPPINGS, MAC_OPTION), KEYS);
         assertEquals(List.of("/usr/bin/virt-v2v-in-place", "-v", "-x", "--root", "first",
                 "--machine-readable=file:/var/log/v2v/run1/virt-v2v-mr.log", "-i", "libvirtxml",
@@ -47,7 +47,7 @@ class TwoPhaseCommandsTest {
 
     @Test
     void overlaysOn14x() {
-        ConversionCommand c = TwoPhaseCommands.overlays(Path.of("/usr/bin/virt-v2v"), Path.of("/var/log/v2v/run1"),
+        ConversionCommand c = TwoPhaseCommands.overlays(Path.of("/usr/bin/virt-v2v"), Path.of("/var/log/v2v/run1/virt-v2v-mr.log"),
                 Path.of("/run/v2v/run1/web01.xml"), Path.of("/var/tmp/v2v-run1"), PlanBuilder.networkArguments(MAPPINGS.subList(0, 1), MAC_OPTION), KEYS,
                 List.of("-o", "rhv-upload", "-os", "data"), List.of("d1", "d2"));
         assertEquals(List.of("/usr/bin/virt-v2v", "-v", "-x", "--root", "first",
@@ -60,7 +60,7 @@ class TwoPhaseCommandsTest {
 
     @Test
     void describeQuotesForTheLog() {
-        ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("virt-v2v-in-place"), Path.of("/l"), Path.of("/x/vm.xml"),
+        ConversionCommand c = TwoPhaseCommands.inPlace(Path.of("virt-v2v-in-place"), Path.of("/l/virt-v2v-mr.log"), Path.of("/x/vm.xml"),
                 PlanBuilder.networkArguments(MAPPINGS.subList(0, 1), NO_MAC_OPTION), List.of());
         assertEquals("LANG=C LIBGUESTFS_BACKEND=direct virt-v2v-in-place -v -x --root first "
                 + "--machine-readable=file:/l/virt-v2v-mr.log -i libvirtxml /x/vm.xml --bridge 'VM Network:ovirtmgmt'",
