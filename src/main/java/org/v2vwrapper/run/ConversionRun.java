@@ -81,6 +81,8 @@ public final class ConversionRun {
     /** Before the context exists (the mode is refused, the secret store cannot be made) a stop is kept here. */
     private volatile String earlyStop;
     private volatile RunContext ctx;
+    /** The step running now, for the stop message (set on the main thread, read by the shutdown hook). */
+    private volatile String currentStep;
     private volatile RemoteLedger ledger;
     private volatile SecretStore secrets;
     /** Set by {@link #terminate}: when the remote cleanup must give up (System.nanoTime()). */
@@ -175,6 +177,7 @@ public final class ConversionRun {
 
     /** One step on this thread, with a watchdog that stops the run (as SIGTERM does) if it outlives its timeout. */
     private void runStep(RunContext c, Step step) throws ConversionException, IOException {
+        currentStep = step.name();
         state.setStatus(step.name());
         LOG.info("step: {} ({})", step.name(), step.describeTimeout());
         AtomicBoolean fired = new AtomicBoolean();
@@ -337,6 +340,11 @@ public final class ConversionRun {
     public void terminate(String why) {
         if (ended.getCount() == 0) {
             return;
+        }
+        String step = currentStep;
+        if (step != null) {
+            // The caller's last_message says where the run was stopped, so an operator knows what was undone.
+            why = why + " during the step \"" + step + "\"";
         }
         LOG.warn("terminating: {}", why);
         stopDeadlineNanos = System.nanoTime() + cleanupTimeout.toNanos();

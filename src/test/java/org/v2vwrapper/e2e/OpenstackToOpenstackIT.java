@@ -633,7 +633,7 @@ class OpenstackToOpenstackIT {
         assertTrue(state.path("failed").asBoolean(), state.toString());
         String msg = state.path("last_message").path("message").asText();
         // The stop wins over the read error the closed tunnels cause (which the log keeps).
-        assertEquals("conversion stopped: the wrapper received SIGTERM/SIGINT", msg);
+        assertEquals("conversion stopped: the wrapper received SIGTERM/SIGINT during the step \"Copying disks\"", msg);
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
         assertCalls("sigterm", sourceMadeAndUndone("<new5>"), CONVERSION_MADE_AND_UNDONE, List.of());

@@ -167,7 +167,7 @@ class ConversionRunTest {
         runThread.join(30_000);
         assertEquals(ConversionRun.EXIT_FAILED, rc.get());
         assertTrue(state.isFinished());
-        assertEquals("conversion stopped: test SIGTERM", state.lastMessage().orElseThrow().message());
+        assertEquals("conversion stopped: test SIGTERM during the step \"Starting virt-v2v\"", state.lastMessage().orElseThrow().message());
     }
 
     @Test

@@ -340,7 +340,7 @@ class TwoPhaseConversionStepsTest {
         run.terminate("test SIGTERM");
         t.join(60_000);
         assertEquals(ConversionRun.EXIT_FAILED, rc.get());
-        assertEquals("conversion stopped: test SIGTERM", state.lastMessage().orElseThrow().message());
+        assertEquals("conversion stopped: test SIGTERM during the step \"Converting the guest\"", state.lastMessage().orElseThrow().message());
         assertFalse(Files.exists(dir.resolve("out/web01-sda")), "the failure cleanup removed the disks");
         try (var files = Files.list(dir.resolve("run"))) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("two-phase-")), "work dir removed");
