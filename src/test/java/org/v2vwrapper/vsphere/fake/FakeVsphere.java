@@ -395,13 +395,11 @@ public final class FakeVsphere implements AutoCloseable {
         buf.flip();
     }
 
+    private static final ByteBuffer ZEROS = ByteBuffer.allocate((int) TRACK_GRANULE).asReadOnlyBuffer();
+
+    /** Whether the remaining bytes of {@code buf} (at most one granule) are all zero; vectorised by the JDK. */
     private static boolean isZero(ByteBuffer buf) {
-        for (int i = buf.position(); i < buf.limit(); i++) {
-            if (buf.get(i) != 0) {
-                return false;
-            }
-        }
-        return true;
+        return buf.mismatch(ZEROS.duplicate().limit(buf.remaining())) == -1;
     }
 
     public synchronized void setChangeTracking(String vmName, boolean on) {
@@ -986,11 +984,8 @@ public final class FakeVsphere implements AutoCloseable {
                 while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) >= 0) {
                     // read the whole granule
                 }
-                boolean nonZero = false;
-                for (int i = 0; i < buf.position() && !nonZero; i++) {
-                    nonZero = buf.get(i) != 0;
-                }
-                if (nonZero) {
+                buf.flip();
+                if (!isZero(buf)) {
                     out.add(new long[] {pos, pos + len});
                 }
             }
