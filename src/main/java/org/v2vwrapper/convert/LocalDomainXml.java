@@ -13,7 +13,7 @@ import java.util.Optional;
  * The libvirt domain XML of the converted guest that {@code local_output_dir} gets beside its disks
  * ({@code <local_output_dir>/<vm_name>.xml}, usable with {@code virsh define}), shaped like the one virt-v2v's
  * {@code -o local} writes: a KVM domain with the source's memory, CPUs and firmware, the disks as raw files on
- * the bus virt-v2v chose (virtio-blk when the guest has the drivers), the NICs with their MACs on the mapped
+ * the bus virt-v2v chose (virtio-blk when the guest has the drivers; IDE becomes SATA on q35, as virt-v2v writes it), the NICs with their MACs on the mapped
  * bridge, with the model virt-v2v chose.
  */
 public final class LocalDomainXml {
@@ -56,7 +56,9 @@ public final class LocalDomainXml {
         DiskBus bus = switch (caps.blockBus()) {
             case VIRTIO_BLK -> DiskBus.VIRTIO;
             case VIRTIO_SCSI -> DiskBus.SCSI;
-            case IDE -> DiskBus.IDE;
+            // q35 has no IDE controller (libvirt refuses an IDE disk there): virt-v2v 2.2's own -o local puts
+            // such a guest's disks on SATA, sda, sdb … (src/test/resources/fixtures/real-v2v/local-2disks-verbose.stderr).
+            case IDE -> caps.machine() == GuestCaps.Machine.Q35 ? DiskBus.SATA : DiskBus.IDE;
         };
         if (caps.blockBus() == GuestCaps.BlockBus.VIRTIO_SCSI) {
             XmlDocuments.child(devices, "controller", "type", "scsi", "index", "0", "model", "virtio-scsi");

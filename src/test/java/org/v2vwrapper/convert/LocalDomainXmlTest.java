@@ -74,8 +74,9 @@ class LocalDomainXmlTest {
             doc = XmlDocuments.parse(in);
         }
         assertEquals("bios", x(doc, "/domain/os/@firmware"));
-        assertEquals("hdb", x(doc, "/domain/devices/disk[2]/target/@dev"));
-        assertEquals("ide", x(doc, "/domain/devices/disk[2]/target/@bus"));
+        // q35 has no IDE controller: SATA, as virt-v2v 2.2's -o local writes this guest
+        assertEquals("sdb", x(doc, "/domain/devices/disk[2]/target/@dev"));
+        assertEquals("sata", x(doc, "/domain/devices/disk[2]/target/@bus"));
         assertEquals("rtl8139", x(doc, "/domain/devices/interface[1]/model/@type"));
         assertEquals("0", x(doc, "count(/domain/devices/rng)"));
         assertEquals("none", x(doc, "/domain/devices/memballoon/@model"));
@@ -94,6 +95,13 @@ class LocalDomainXmlTest {
         assertEquals("pc", x(doc, "/domain/os/type/@machine"));
         r = Tools.validateDomain(scsiFile);
         assertEquals(0, r.exitCode(), r.output());
+
+        GuestCaps ideOnPc = new GuestCaps(GuestCaps.BlockBus.IDE, GuestCaps.NetModel.RTL8139, GuestCaps.Machine.I440FX,
+                false, false, "x86_64");
+        doc = LocalDomainXml.build(bios, ideOnPc, false, List.of(dir.resolve("win7-sda"), dir.resolve("win7-sdb")),
+                List.of());
+        assertEquals("hdb", x(doc, "/domain/devices/disk[2]/target/@dev"), "i440fx has IDE");
+        assertEquals("ide", x(doc, "/domain/devices/disk[2]/target/@bus"));
     }
 
     @Test

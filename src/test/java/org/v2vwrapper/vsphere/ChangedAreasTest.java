@@ -114,6 +114,41 @@ class ChangedAreasTest {
     }
 
     @Test
+    void aVmFromImagesAndAnEditOfACopyReportTheChangedGranules() throws Exception {
+        Path image = dir.resolve("guest.img");
+        byte[] content = new byte[(int) (2 * MIB)];
+        System.arraycopy(bytes(5000), 0, content, (int) MIB, 5000);
+        java.nio.file.Files.write(image, content);
+        fake.addVmFromImages("img01", image);
+        ManagedObjectRef img = client.findVmByName("img01");
+        client.enableChangeTracking(img);
+        ManagedObjectRef s1 = client.createSnapshot(img, "v2v", "1").snapshot();
+        assertEquals(List.of(new ChangedArea(MIB, 64 * KIB)), ChangedAreas.query(client, img, s1, 2000, 2 * MIB, "*"),
+                "the image's content is there before any changeId");
+        String changeId = client.snapshotDisks(s1).get(0).changeId();
+        client.removeSnapshot(s1);
+
+        List<long[]> changed = fake.applyEdit("img01", 0, copy -> {
+            try (var ch = java.nio.channels.FileChannel.open(copy, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes(10)), 200 * KIB);           // one granule
+                ch.write(java.nio.ByteBuffer.wrap(bytes(70_000)), 1500 * KIB);      // across two
+                ch.write(java.nio.ByteBuffer.wrap(new byte[5000]), MIB);            // data zeroed again
+                ch.write(java.nio.ByteBuffer.wrap(new byte[4096]), 10 * KIB);       // zeros over zeros: no change
+            }
+        });
+        assertEquals(List.of(List.of(192 * KIB, 256 * KIB), List.of(MIB, MIB + 64 * KIB),
+                List.of(1472 * KIB, 1600 * KIB)), changed.stream().map(a -> List.of(a[0], a[1])).toList());
+        ManagedObjectRef s2 = client.createSnapshot(img, "v2v", "2").snapshot();
+        assertEquals(List.of(new ChangedArea(192 * KIB, 64 * KIB), new ChangedArea(MIB, 64 * KIB),
+                new ChangedArea(1472 * KIB, 128 * KIB)), ChangedAreas.query(client, img, s2, 2000, 2 * MIB, changeId));
+        byte[] live = java.nio.file.Files.readAllBytes(fake.image("img01", 0));
+        assertEquals(2 * MIB, live.length);
+        assertEquals(List.of((byte) 1, (byte) 0), List.of(live[(int) (200 * KIB)], live[(int) MIB]),
+                "the edit reached the live image");
+        assertEquals(2, java.nio.file.Files.readAllBytes(image)[(int) MIB + 1], "the original image is untouched");
+    }
+
+    @Test
     void anUnknownChangeIdIsAFaultNamingTheCall() throws Exception {
         ManagedObjectRef s1 = client.createSnapshot(vm, "v2v", "1").snapshot();
         VsphereException e = assertThrows(VsphereException.class,

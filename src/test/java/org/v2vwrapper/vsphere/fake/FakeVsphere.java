@@ -275,6 +275,133 @@ public final class FakeVsphere implements AutoCloseable {
         return moref;
     }
 
+    /**
+     * Adds a powered-on VM whose disks start as sparse copies ({@code cp --reflink=auto --sparse=always}) of these
+     * images, e.g. the phony Windows test guest; each capacity is its image's size. CBT off, no snapshot. What the
+     * copies hold is the disks' content before any changeId: {@code "*"} reports it, no epoch does.
+     */
+    public synchronized String addVmFromImages(String name, Path... images) throws IOException {
+        long[] capacities = new long[images.length];
+        for (int i = 0; i < images.length; i++) {
+            capacities[i] = Files.size(images[i]);
+        }
+        String moref = addVm(name, capacities);
+        List<Disk> disks = vms.get(moref).disks;
+        for (int i = 0; i < images.length; i++) {
+            Files.delete(disks.get(i).image);
+            try {
+                copyImage(images[i], disks.get(i).image);
+            } catch (SoapFault e) {
+                throw new IOException(e.getMessage());
+            }
+        }
+        return moref;
+    }
+
+    /** An edit of a disk image file in place, e.g. guestfish writing files into the guest's file system. */
+    @FunctionalInterface
+    public interface ImageEdit {
+        void edit(Path image) throws Exception;
+    }
+
+    /**
+     * The guest changes disk {@code disk} the way {@code edit} changes a copy of its image: {@code edit} runs on a
+     * private sparse copy (without holding the fake, so SOAP calls and snapshots go on meanwhile), then every
+     * {@link #TRACK_GRANULE} granule where the edited copy differs from the image as it was when the copy was
+     * taken is written into the live image at once and tracked as a guest write (a granule that became all zero
+     * is punched, as {@link #zero} does). A snapshot thus holds the whole edit or none of it. Returns the changed
+     * byte ranges as {@code {start, end}} pairs, merged.
+     */
+    public List<long[]> applyEdit(String vmName, int disk, ImageEdit edit) throws Exception {
+        Path live;
+        synchronized (this) {
+            live = disk(vmName, disk).image;
+        }
+        Path before = Files.createTempFile(dir, "edit-before-", ".img");
+        Path edited = Files.createTempFile(dir, "edit-", ".img");
+        try {
+            synchronized (this) {
+                Files.delete(before);
+                Files.delete(edited);
+                copyImage(live, before);
+                copyImage(live, edited);
+            }
+            edit.edit(edited);
+            synchronized (this) {
+                Disk d = disk(vmName, disk);
+                if (Files.size(edited) != d.capacity) {
+                    throw new IllegalStateException("the edit changed the size of disk " + disk);
+                }
+                List<long[]> changed = changedGranules(before, edited, d.capacity);
+                try (FileChannel from = FileChannel.open(edited, StandardOpenOption.READ);
+                     FileChannel to = FileChannel.open(d.image, StandardOpenOption.WRITE)) {
+                    ByteBuffer buf = ByteBuffer.allocate((int) TRACK_GRANULE);
+                    for (long[] range : changed) {
+                        for (long pos = range[0]; pos < range[1]; pos += TRACK_GRANULE) {
+                            int len = (int) Math.min(TRACK_GRANULE, range[1] - pos);
+                            readFully(from, buf, pos, len);
+                            if (isZero(buf) && punchHole(d.image, pos, len)) {
+                                continue;
+                            }
+                            long at = pos;
+                            while (buf.hasRemaining()) {
+                                at += to.write(buf, at);
+                            }
+                        }
+                    }
+                }
+                for (long[] range : changed) {
+                    track(vm(vmName), d, range[0], range[1] - range[0]);
+                }
+                return changed;
+            }
+        } finally {
+            Files.deleteIfExists(before);
+            Files.deleteIfExists(edited);
+        }
+    }
+
+    /** The granule of {@link #applyEdit}'s diff, as vSphere's change tracking reports whole blocks. */
+    public static final long TRACK_GRANULE = 64 * 1024;
+
+    private static List<long[]> changedGranules(Path a, Path b, long capacity) throws IOException {
+        List<long[]> out = new ArrayList<>();
+        try (FileChannel ca = FileChannel.open(a, StandardOpenOption.READ);
+             FileChannel cb = FileChannel.open(b, StandardOpenOption.READ)) {
+            ByteBuffer ba = ByteBuffer.allocate((int) TRACK_GRANULE);
+            ByteBuffer bb = ByteBuffer.allocate((int) TRACK_GRANULE);
+            for (long pos = 0; pos < capacity; pos += TRACK_GRANULE) {
+                int len = (int) Math.min(TRACK_GRANULE, capacity - pos);
+                readFully(ca, ba, pos, len);
+                readFully(cb, bb, pos, len);
+                if (!ba.equals(bb)) {
+                    out.add(new long[] {pos, pos + len});
+                }
+            }
+        }
+        return merge(out);
+    }
+
+    /** Reads {@code len} bytes at {@code pos} into {@code buf} (position 0, limit len); past the end reads zeros. */
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos, int len) throws IOException {
+        buf.clear().limit(len);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, pos + buf.position()) < 0) {
+                while (buf.hasRemaining()) {
+                    buf.put((byte) 0);
+                }
+            }
+        }
+        buf.flip();
+    }
+
+    private static final ByteBuffer ZEROS = ByteBuffer.allocate((int) TRACK_GRANULE).asReadOnlyBuffer();
+
+    /** Whether the remaining bytes of {@code buf} (at most one granule) are all zero; vectorised by the JDK. */
+    private static boolean isZero(ByteBuffer buf) {
+        return buf.mismatch(ZEROS.duplicate().limit(buf.remaining())) == -1;
+    }
+
     public synchronized void setChangeTracking(String vmName, boolean on) {
         vm(vmName).cbt = on;
     }
@@ -857,11 +984,8 @@ public final class FakeVsphere implements AutoCloseable {
                 while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) >= 0) {
                     // read the whole granule
                 }
-                boolean nonZero = false;
-                for (int i = 0; i < buf.position() && !nonZero; i++) {
-                    nonZero = buf.get(i) != 0;
-                }
-                if (nonZero) {
+                buf.flip();
+                if (!isZero(buf)) {
                     out.add(new long[] {pos, pos + len});
                 }
             }
