@@ -107,7 +107,9 @@ final class TwoPhaseConversionSteps {
                                 + "overlay removed after its own commit"),
                 Step.of("Creating the VM", CREATE_TIMEOUT, ctx -> createVm(ctx, finish))
                         .withPreview(ctx -> isV2(ctx) ? finish.describe()
-                                : "made by virt-v2v 1.4x (its " + destination.name() + " output)"));
+                                : "made by virt-v2v 1.4x (its " + destination.name() + " output)"
+                                + (destination instanceof Destination.Ovirt ? "; then the disks are detached from"
+                                + " the conversion host VM and the VM virt-v2v reported is checked" : "")));
     }
 
     /**
@@ -134,6 +136,15 @@ final class TwoPhaseConversionSteps {
                 TwoPhaseFinish real = PreCopySteps.destination(ctx).finish().orElseThrow(
                         () -> new ConversionException("no way to make the VM on " + destination.name()));
                 return real.finish(ctx, result, guest);
+            }
+
+            @Override
+            public void afterVirtV2vMadeTheVm(RunContext ctx, PreCopyResult result)
+                    throws ConversionException, IOException {
+                Optional<TwoPhaseFinish> real = PreCopySteps.destination(ctx).finish();
+                if (real.isPresent()) {
+                    real.get().afterVirtV2vMadeTheVm(ctx, result);
+                }
             }
         };
     }
@@ -401,6 +412,7 @@ final class TwoPhaseConversionSteps {
     private static void createVm(RunContext ctx, TwoPhaseFinish finish) throws ConversionException, IOException {
         if (!isV2(ctx)) {
             LOG.info("virt-v2v 1.4x made the VM");
+            finish.afterVirtV2vMadeTheVm(ctx, ctx.get(PreCopyResult.SLOT));
             return;
         }
         Optional<String> vmId = finish.finish(ctx, ctx.get(PreCopyResult.SLOT), ctx.get(GUEST));

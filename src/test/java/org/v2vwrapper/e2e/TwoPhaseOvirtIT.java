@@ -376,6 +376,17 @@ class TwoPhaseOvirtIT {
         assertTrue(lines.get(0).matches("commit -p .*/web01-sd[ab]\\.qcow2"), lines.toString());
         assertTrue(lines.get(1).matches("commit -p .*/web01-sd[ab]\\.qcow2"), lines.toString());
         assertEquals("before sdb: web01-sdb.qcow2", lines.get(2));
+        // virt-v2v made the VM (the fake through the engine's control endpoint, as rhv-upload's createvm): its id
+        // from the log is vm_id; the disks were detached from the conversion host once committed.
+        String vmId = s.path("vm_id").asText();
+        assertTrue(engine.hasVm(vmId) && engine.vm(vmId).name().equals(VM), vmId + " in " + engine.vms());
+        Map<String, String> names = diskNames();
+        assertEquals(List.of("POST /disks", "POST /vms/CONV/diskattachments", "POST /disks",
+                "POST /vms/CONV/diskattachments", "DELETE /vms/CONV/diskattachments/D1",
+                "DELETE /vms/CONV/diskattachments/D2"), changingCalls(names));
+        assertEquals(List.of(OTHERS_DISK), engine.attachments(CONV).stream()
+                .map(FakeOvirtEngine.DiskAttachment::diskId).toList());
+        assertTrue(engine.liveTokens().isEmpty(), "engine token not revoked");
         // The commits wrote the overlays' data into the disks.
         for (int i = 0; i < 2; i++) {
             byte[] expected = fakes.convertedSource(i, filled((byte) 0x43, 4096), 512);

@@ -305,4 +305,24 @@ class OvirtTwoPhaseTest {
         assertEquals(List.of(), ours());
         assertTrue(engine.hasDisk("99999999-9999-4999-8999-999999999999"));
     }
+
+    @Test
+    void afterVirtV2v14xMadeTheVmTheDisksAreDetachedAndTheVmChecked() throws Exception {
+        List<PreparedDisk> made = prepared();
+        ConversionException noId = assertThrows(ConversionException.class,
+                () -> finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made)));
+        assertTrue(noId.getMessage().startsWith("checking the VM: virt-v2v finished but its log named no VM id"),
+                noId.getMessage());
+        assertEquals(List.of("99999999-9999-4999-8999-999999999999"),
+                engine.attachments(conversionVm).stream().map(FakeOvirtEngine.DiskAttachment::diskId).toList(),
+                "detached before the check");
+
+        String byVirtV2v = engine.addVm("web01");
+        state.setVmId(byVirtV2v);
+        finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made));
+        state.setVmId("0badc0de-0000-4000-8000-000000000000");
+        assertTrue(assertThrows(ConversionException.class,
+                () -> finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made))).getMessage()
+                .contains("has no VM with the id 0badc0de-0000-4000-8000-000000000000"));
+    }
 }
