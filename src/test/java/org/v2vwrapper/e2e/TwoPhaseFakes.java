@@ -45,7 +45,12 @@ final class TwoPhaseFakes {
 
     /** The source VM: 4 MiB + 2 MiB disks with scattered data, {@code firmware} ("bios"/"efi"), 2 GiB, 4 vCPUs. */
     void addSourceVm(String firmware, boolean poweredOff) throws IOException {
-        vsphere.addVm(VM, 4 * MIB, 2 * MIB);
+        addSourceVm(firmware, poweredOff, 2 * MIB);
+    }
+
+    /** The same with a second disk of {@code secondDisk} bytes (at least 700 000). */
+    void addSourceVm(String firmware, boolean poweredOff, long secondDisk) throws IOException {
+        vsphere.addVm(VM, 4 * MIB, secondDisk);
         vsphere.setHardware(VM, firmware, 2048, 4);
         for (int k = 0; k < 3; k++) {
             vsphere.write(VM, 0, k * MIB + 4096, random(70_000, k));
