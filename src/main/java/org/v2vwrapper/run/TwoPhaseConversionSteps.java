@@ -161,6 +161,12 @@ final class TwoPhaseConversionSteps {
             requireExecutable(s.virtV2vInspector(), "--virt-v2v-inspector",
                     "virt-v2v 2.x reads the converted guest's OS with it");
         } else {
+            if (ctx.request().destination() instanceof Destination.Openstack) {
+                // -o openstack of 1.4x makes and attaches volumes of its own even with --no-copy (its
+                // prepare_targets runs regardless) and never an instance: the copies would be left unused.
+                throw new ConversionException("two_phase to OpenStack needs virt-v2v 2.x (virt-v2v-in-place); "
+                        + s.virtV2v() + " is virt-v2v 1.4x, whose -o openstack would make volumes of its own");
+            }
             if (!caps.has("input:libvirtxml")) {
                 throw new ConversionException(s.virtV2v() + " cannot read a libvirt XML (no input:libvirtxml in its"
                         + " --machine-readable output), which a two-phase conversion needs");

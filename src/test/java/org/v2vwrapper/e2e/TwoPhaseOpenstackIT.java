@@ -306,4 +306,16 @@ class TwoPhaseOpenstackIT {
         assertEquals(2, cloud.calls("POST .*/os-volume-transfer/[^/]+/accept$").size(), "they were transferred");
         assertFalse(cloud.calls("DELETE .*/servers/[^/]+$").isEmpty(), "the failed instance was not deleted");
     }
+
+    @Test
+    void virtV2v14xIsRefusedBeforeAnythingIsMade() throws Exception {
+        fakes.addSourceVm("bios", true, UNIT);
+        WrapperRun run = wrapper("v142").env("FAKE_V2V_GENERATION", "1").start(request(false));
+        assertEquals(1, run.waitFor(60), run.stderr());
+        JsonNode s = run.state();
+        assertTrue(s.path("last_message").path("message").asText().contains("needs virt-v2v 2.x"), s.toString());
+        assertEquals(List.of(), changingCalls(Map.of()), "the cloud was changed");
+        assertTrue(fakes.vsphere.calls("CreateSnapshot_Task").isEmpty(), "vSphere was touched");
+        assertTrue(fakes.toolCalls().isEmpty(), "a conversion tool ran");
+    }
 }
