@@ -146,7 +146,14 @@ class TwoPhaseOpenstackIT {
     void warmTwoPhaseMakesTheInstanceFromTheConvertedVolumes() throws Exception {
         fakes.addSourceVm("efi", false, UNIT);
         WrapperRun run = wrapper("warm").start(request(true));
-        TwoPhaseFakes.cutOverWhenWaiting(run);
+        run.awaitState(st -> "Waiting".equals(st.path("status").asText()), 60);
+        // While the run waits (for hours, maybe), its volumes are in the run's ledger, for a replay after SIGKILL.
+        String listed = Files.readString(run.runDir.resolve(RemoteLedger.FILE_NAME));
+        List<FakeOpenStack.Volume> made = ours();
+        assertEquals(2, made.size());
+        assertTrue(made.stream().allMatch(v -> listed.contains(v.id)), listed);
+        assertFalse(listed.contains(PASSWORD), "a secret in the ledger");
+        Files.createFile(run.runDir.resolve("cutover"));
         assertEquals(0, run.waitFor(180), run.stderr());
 
         JsonNode s = run.state();
@@ -317,5 +324,29 @@ class TwoPhaseOpenstackIT {
         assertEquals(List.of(), changingCalls(Map.of()), "the cloud was changed");
         assertTrue(fakes.vsphere.calls("CreateSnapshot_Task").isEmpty(), "vSphere was touched");
         assertTrue(fakes.toolCalls().isEmpty(), "a conversion tool ran");
+    }
+
+    @Test
+    void aSigkilledRunsVolumesAreRemovedByTheNextRunOnItsRunDirectory() throws Exception {
+        fakes.addSourceVm("bios", false, UNIT);
+        WrapperRun killed = wrapper("killed").start(request(true));
+        killed.awaitState(st -> "Waiting".equals(st.path("status").asText()), 60);
+        List<String> made = ours().stream().map(v -> v.id).toList();
+        assertEquals(2, made.size());
+        killed.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+        killed.process().waitFor();
+        assertEquals(2, ours().size(), "nothing removed them yet");
+        assertTrue(ours().stream().allMatch(v -> v.attachments.containsKey(HOST)), "still on the conversion host");
+
+        // The next run on that run directory replays the ledger first (here it stops at the tool check).
+        WrapperRun next = wrapper("killed").env("FAKE_V2V_GENERATION", "1").start(request(false));
+        assertEquals(1, next.waitFor(120), next.stderr());
+        assertEquals(List.of(), ours(), "the dead run's volumes are still there");
+        for (String id : made) {
+            assertFalse(cloud.calls("DELETE .*/os-volume_attachments/" + id).isEmpty(), "not detached first: " + id);
+        }
+        assertEquals(Map.of(HOST, "/dev/vdb"), cloud.volume(OTHERS).orElseThrow().attachments);
+        assertTrue(cloud.ports(DEST).stream().anyMatch(p -> p.id.equals(OTHERS_PORT)));
+        assertFalse(Files.exists(next.runDir.resolve(RemoteLedger.FILE_NAME)), "the ledger still lists something");
     }
 }
