@@ -330,6 +330,31 @@ class TwoPhaseOvirtIT {
         assertEquals("true", removed.get(0).query().get("detach_only"), "its disks are the run's cleanup's");
     }
 
+    @Test
+    void aSigkilledRunsDisksAreDetachedAndDeletedByTheNextRunOnItsRunDirectory() throws Exception {
+        fakes.addSourceVm("bios", false);
+        WrapperRun killed = wrapper("killed").start(request(true));
+        killed.awaitState(st -> "Waiting".equals(st.path("status").asText()), 60);
+        List<String> made = ourDisks().stream().map(FakeOvirtEngine.Disk::id).toList();
+        assertEquals(2, made.size());
+        String listed = Files.readString(killed.runDir.resolve(RemoteLedger.FILE_NAME));
+        assertTrue(made.stream().allMatch(listed::contains), "the ledger does not list the disks: " + listed);
+        assertFalse(listed.contains(engine.password()), "a secret in the ledger");
+        killed.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+        killed.process().waitFor();
+        assertEquals(3, engine.attachments(CONV).size(), "nothing removed them yet");
+
+        // The next run on that run directory replays the ledger first (here it stops at the tool check).
+        WrapperRun next = wrapper("killed").arg("--virt-v2v-in-place=" + tmp.resolve("missing"))
+                .start(request(false));
+        assertEquals(1, next.waitFor(120), next.stderr());
+        assertEquals(List.of(), ourDisks(), "the dead run's disks are still on the engine");
+        assertEquals(List.of(OTHERS_DISK), engine.attachments(CONV).stream()
+                .map(FakeOvirtEngine.DiskAttachment::diskId).toList());
+        assertTrue(engine.hasDisk(OTHERS_DISK) && engine.hasVm(OTHER_VM));
+        assertFalse(Files.exists(next.runDir.resolve(RemoteLedger.FILE_NAME)), "the ledger still lists something");
+    }
+
     // ----- virt-v2v 1.4x -----
 
     @Test

@@ -73,6 +73,7 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
             ctx.checkNotStopped();
         }
         ctx.state().setVmId(vmId);
+        forgetDisks(ctx, session);
         LOG.info("the oVirt engine at {} has the new VM {} ('{}')", session.endpoint().apiUrl(), vmId, vmName);
         return vmId;
     }
@@ -99,8 +100,15 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
         } catch (OvirtCallException e) {
             throw new ConversionException("checking the VM: " + e.getMessage(), e);
         }
+        forgetDisks(ctx, session);
         LOG.info("the oVirt engine at {} has the VM {} virt-v2v made ('{}')", session.endpoint().apiUrl(), vmId,
                 vmName);
+    }
+
+    /** The disks are the new VM's now: no longer the run's to clean up after a SIGKILL. */
+    private static void forgetDisks(RunContext ctx, OvirtSession session) {
+        String where = session.endpoint().ledgerWhere();
+        ctx.ledger().forgetOwn(e -> e.where().equals(where));
     }
 
     private static List<String> diskIds(PreCopyResult copied) {
