@@ -122,14 +122,14 @@ final class TwoPhaseFakes {
         return b;
     }
 
-    /** Until {@code end} holds: warm runs are cut over once the first copy is done and the run waits. */
+    /** Waits until the warm run has done its first copy and waits, then asks for the cutover. */
     static JsonNode cutOverWhenWaiting(WrapperRun run) throws Exception {
         JsonNode waiting = run.awaitState(s -> "Waiting".equals(s.path("status").asText()), 60);
         Files.createFile(run.runDir.resolve("cutover"));
         return waiting;
     }
 
-    /** Each disk's path appears exactly once among the state's disks, and nothing else does. */
+    /** The state's {@code disks[].path} in order (a test compares them with {@code source_disks}). */
     static List<String> diskPaths(JsonNode state) {
         List<String> out = new ArrayList<>();
         state.path("disks").forEach(d -> out.add(d.path("path").asText()));
