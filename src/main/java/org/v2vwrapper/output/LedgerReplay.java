@@ -12,7 +12,9 @@ import org.v2vwrapper.output.osp.OspTimeouts;
 import org.v2vwrapper.output.rhv.OvirtCleanup;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
 import org.v2vwrapper.output.rhv.OvirtEndpoint;
+import org.v2vwrapper.output.rhv.OvirtPreCopyDisks;
 import org.v2vwrapper.output.rhv.OvirtSession;
+import org.v2vwrapper.output.rhv.OvirtVmCreator;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RhvDestination;
 
@@ -97,6 +99,7 @@ public final class LedgerReplay {
         }
         List<String> ids = disks.stream().map(RemoteLedger.Entry::id).distinct().toList();
         try (OvirtSession s = ovirt.open(engine)) {
+            detachFromConversionHosts(s, disks);
             OvirtCleanup.Outcome outcome = new OvirtCleanup(s, ovirt.timeouts()).run(ids);
             for (String id : ids) {
                 if (!outcome.leftDisks().contains(id)) {
@@ -105,6 +108,31 @@ public final class LedgerReplay {
             }
         } catch (ConversionException | RuntimeException e) {
             LOG.error("ledger replay on the oVirt engine at {} failed: {}", engine.apiUrl(), e.getMessage());
+        }
+    }
+
+    /**
+     * A two-phase run's disks are attached to the conversion host's VM, which is up: the engine deletes them only
+     * once detached. Detaches each from the VM its entry names and waits (10 min at most); a VM or attachment
+     * already gone is fine.
+     */
+    private static void detachFromConversionHosts(OvirtSession s, List<RemoteLedger.Entry> disks) {
+        java.util.Map<String, List<String>> byVm = new java.util.LinkedHashMap<>();
+        for (RemoteLedger.Entry e : disks) {
+            e.attr(OvirtPreCopyDisks.ATTACHED_TO).ifPresent(vm -> byVm.computeIfAbsent(vm, k -> new ArrayList<>())
+                    .add(e.id()));
+        }
+        for (var vm : byVm.entrySet()) {
+            try {
+                new OvirtVmCreator(s, java.time.Duration.ofMinutes(10), java.time.Duration.ofSeconds(2))
+                        .detach(vm.getKey(), vm.getValue());
+                LOG.info("ledger replay: disks {} are detached from the VM {}", vm.getValue(), vm.getKey());
+            } catch (ConversionException e) {
+                LOG.warn("ledger replay: {} (the disks are deleted if the engine lets us)", e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

@@ -4,7 +4,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.ledger.Kinds;
-import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.output.rhv.OvirtCallException;
 import org.v2vwrapper.output.rhv.OvirtCleanup;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
@@ -185,7 +184,7 @@ public class RhvTarget implements OutputTarget {
 
     /** Where the ledger says this target's objects live. */
     public static String ledgerWhere(OvirtEndpoint engine) {
-        return RemoteLedger.where("rhv", engine.apiUrl().toString());
+        return engine.ledgerWhere();
     }
 
     /** The disks virt-v2v's log named go into the ledger (once each). */

@@ -36,6 +36,15 @@ public interface TwoPhaseFinish {
             throws ConversionException, IOException;
 
     /**
+     * virt-v2v 1.4x made the VM through its own output ({@code -o rhv-upload} with the disks' ids): what the
+     * destination still has to do once the overlays are committed into the disks. oVirt: detach the disks from
+     * the conversion host's VM and check the VM virt-v2v reported ({@code vm_id}, from its log). Nothing by
+     * default.
+     */
+    default void afterVirtV2vMadeTheVm(RunContext ctx, PreCopyResult result) throws ConversionException, IOException {
+    }
+
+    /**
      * What the conversion found out, as the API-backed destinations use it.
      *
      * @param hardware the source VM's hardware (memory, vCPUs, NICs with MACs and networks)

@@ -107,7 +107,9 @@ final class TwoPhaseConversionSteps {
                                 + "overlay removed after its own commit"),
                 Step.of("Creating the VM", CREATE_TIMEOUT, ctx -> createVm(ctx, finish))
                         .withPreview(ctx -> isV2(ctx) ? finish.describe()
-                                : "made by virt-v2v 1.4x (its " + destination.name() + " output)"));
+                                : "made by virt-v2v 1.4x (its " + destination.name() + " output)"
+                                + (destination instanceof Destination.Ovirt ? "; then the disks are detached from"
+                                + " the conversion host VM and the VM virt-v2v reported is checked" : "")));
     }
 
     /**
@@ -135,6 +137,15 @@ final class TwoPhaseConversionSteps {
                         () -> new ConversionException("no way to make the VM on " + destination.name()));
                 return real.finish(ctx, result, guest);
             }
+
+            @Override
+            public void afterVirtV2vMadeTheVm(RunContext ctx, PreCopyResult result)
+                    throws ConversionException, IOException {
+                Optional<TwoPhaseFinish> real = PreCopySteps.destination(ctx).finish();
+                if (real.isPresent()) {
+                    real.get().afterVirtV2vMadeTheVm(ctx, result);
+                }
+            }
         };
     }
 
@@ -150,6 +161,12 @@ final class TwoPhaseConversionSteps {
             requireExecutable(s.virtV2vInspector(), "--virt-v2v-inspector",
                     "virt-v2v 2.x reads the converted guest's OS with it");
         } else {
+            if (ctx.request().destination() instanceof Destination.Openstack) {
+                // -o openstack of 1.4x makes and attaches volumes of its own even with --no-copy (its
+                // prepare_targets runs regardless) and never an instance: the copies would be left unused.
+                throw new ConversionException("two_phase to OpenStack needs virt-v2v 2.x (virt-v2v-in-place); "
+                        + s.virtV2v() + " is virt-v2v 1.4x, whose -o openstack would make volumes of its own");
+            }
             if (!caps.has("input:libvirtxml")) {
                 throw new ConversionException(s.virtV2v() + " cannot read a libvirt XML (no input:libvirtxml in its"
                         + " --machine-readable output), which a two-phase conversion needs");
@@ -401,6 +418,7 @@ final class TwoPhaseConversionSteps {
     private static void createVm(RunContext ctx, TwoPhaseFinish finish) throws ConversionException, IOException {
         if (!isV2(ctx)) {
             LOG.info("virt-v2v 1.4x made the VM");
+            finish.afterVirtV2vMadeTheVm(ctx, ctx.get(PreCopyResult.SLOT));
             return;
         }
         Optional<String> vmId = finish.finish(ctx, ctx.get(PreCopyResult.SLOT), ctx.get(GUEST));

@@ -302,6 +302,14 @@ public final class ConversionState {
      * {@code source_disks}) has got (0–100); a path without an entry is ignored.
      */
     public void setCommitProgress(String path, double percent) {
+        PreCopyDisks twoPhase;
+        synchronized (this) {
+            twoPhase = preCopy;
+        }
+        // A two-phase run's disks are the pre-copy's (usePreCopyDisks): the one-phase list is empty then.
+        if (twoPhase != null && twoPhase.setCommitProgress(path, percent)) {
+            return;
+        }
         synchronized (this) {
             int i = 0;
             while (i < disks.size() && !disks.get(i).path().equals(path)) {

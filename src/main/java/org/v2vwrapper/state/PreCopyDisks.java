@@ -10,7 +10,8 @@ import java.util.Map;
  * {@link LogFacts} is): for each disk its {@code path} (the VMware file name, as in {@code source_disks}),
  * {@code progress} of the current copy (0–100, never backwards within a copy), {@code label}, {@code size},
  * {@code status} and the list of {@code copies} ({@code change_id}, {@code to_copy}, {@code copied},
- * {@code start_time}, {@code end_time} as epoch seconds, {@code status}[, {@code error}]).
+ * {@code start_time}, {@code end_time} as epoch seconds, {@code status}[, {@code error}]) and, on virt-v2v
+ * 1.4x, {@code commit_progress} of its overlay's commit.
  * {@link ConversionState#usePreCopyDisks} puts them into the state file's {@code disks}. Thread-safe: copies of
  * several disks report at once.
  */
@@ -30,6 +31,7 @@ public final class PreCopyDisks {
         final long size;
         String status = "Prepared";
         double progress;
+        Double commitProgress;
         final List<Map<String, Object>> copies = new ArrayList<>();
 
         Disk(String path, String label, long size) {
@@ -125,6 +127,25 @@ public final class PreCopyDisks {
         listener.changed(ConversionState.Change.PHASE);
     }
 
+    /**
+     * virt-v2v 1.4x: how far {@code qemu-img commit} of the overlay of the disk named {@code path} has got;
+     * false if no disk has that path.
+     */
+    public boolean setCommitProgress(String path, double percent) {
+        synchronized (this) {
+            Disk d = disks.stream().filter(x -> x.path.equals(path)).findFirst().orElse(null);
+            if (d == null) {
+                return false;
+            }
+            if (d.commitProgress != null && d.commitProgress == percent) {
+                return true;
+            }
+            d.commitProgress = percent;
+        }
+        listener.changed(ConversionState.Change.PROGRESS);
+        return true;
+    }
+
     private Map<String, Object> current(int disk) {
         List<Map<String, Object>> copies = disks.get(disk).copies;
         if (copies.isEmpty()) {
@@ -150,6 +171,9 @@ public final class PreCopyDisks {
             List<Map<String, Object>> copies = new ArrayList<>();
             d.copies.forEach(c -> copies.add(new LinkedHashMap<>(c)));
             m.put("copies", copies);
+            if (d.commitProgress != null) {
+                m.put("commit_progress", d.commitProgress);
+            }
             out.add(m);
         }
         return out;

@@ -41,4 +41,18 @@ class PreCopyDisksTest {
         assertEquals(100.0, m.get("progress"));
         assertEquals(1, state.snapshot().get("disk_count"));
     }
+
+    @Test
+    void theCommitProgressOfA14xRunGoesOnTheTwoPhaseDisks() {
+        ConversionState state = new ConversionState();
+        PreCopyDisks d = new PreCopyDisks(List.of("[ds] a.vmdk", "[ds] b.vmdk"), List.of("Hard disk 1", "Hard disk 2"),
+                List.of(100L, 200L));
+        state.usePreCopyDisks(d);
+        state.setCommitProgress("[ds] b.vmdk", 42.5);
+        state.setCommitProgress("[ds] nowhere.vmdk", 10);
+        assertEquals(42.5, disk(state, 1).get("commit_progress"));
+        assertTrue(!disk(state, 0).containsKey("commit_progress"), "not committed yet: no key");
+        state.setCommitProgress("[ds] a.vmdk", 100);
+        assertEquals(100.0, disk(state, 0).get("commit_progress"));
+    }
 }

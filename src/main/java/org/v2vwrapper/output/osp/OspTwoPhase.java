@@ -101,6 +101,9 @@ public final class OspTwoPhase implements AutoCloseable {
         if (clients == null) {
             clients = OspClients.forRequest(osp, request.insecureConnection(), timeouts);
             ctx.cleanup().register("close the OpenStack sessions", this::close);
+            // What this run makes goes into the run directory's ledger too: a SIGKILLed run's volumes (attached
+            // to the conversion host for hours of pre-copy) are found by the next run or `cleanup`.
+            ledger.persistTo(ctx.ledger(), OspConversion.ledgerWhere(osp, request.insecureConnection()));
         }
         return clients;
     }
@@ -283,6 +286,9 @@ public final class OspTwoPhase implements AutoCloseable {
             });
             ledger.checkNotStopped();
             ctx.state().setVmId(serverId);
+            // The volumes, ports and instance are the new VM now, nothing to clean up.
+            String where = OspConversion.ledgerWhere(osp, request.insecureConnection());
+            ctx.ledger().forgetOwn(e -> e.where().equals(where));
             LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId,
                     osp.destinationProjectId());
             return serverId;

@@ -96,6 +96,11 @@ public record OvirtEndpoint(String apiUrl, String user, Secret password, boolean
         }
     }
 
+    /** Where a run's ledger says this engine's objects live. */
+    public String ledgerWhere() {
+        return org.v2vwrapper.ledger.RemoteLedger.where("rhv", apiUrl);
+    }
+
     @Override
     public String toString() {
         return "OvirtEndpoint[" + apiUrl + " as " + user + ", insecure=" + insecure + ", caBundle=" + caBundle

@@ -44,6 +44,9 @@ import java.util.Optional;
  * cleanup. Every call goes through {@link OvirtSession#call}.
  */
 public final class OvirtPreCopyDisks implements DestinationDisks {
+    /** The ledger attribute naming the VM a disk was attached to (the conversion host's), for a replay. */
+    public static final String ATTACHED_TO = "attached_to";
+
     private static final Logger LOG = LoggerFactory.getLogger(OvirtPreCopyDisks.class);
 
     /**
@@ -140,7 +143,14 @@ public final class OvirtPreCopyDisks implements DestinationDisks {
                             .storageDomains(Builders.storageDomain().id(result.storageDomainId())))
                     .send().disk());
             String id = made.id();
-            ctx.onFailure("remove the oVirt disk " + name + " (" + id + ")", () -> remove(session, id));
+            // Also in the run directory's ledger: the disk of a SIGKILLed run is detached from the conversion host
+            // and deleted by the next run or `cleanup` (LedgerReplay).
+            ctx.ledger().record(org.v2vwrapper.ledger.Kinds.OVIRT_DISK, session.endpoint().ledgerWhere(), id,
+                    java.util.Map.of("vm_name", params.vmName(), ATTACHED_TO, params.conversionVmId()));
+            ctx.onFailure("remove the oVirt disk " + name + " (" + id + ")", () -> {
+                remove(session, id);
+                ctx.ledger().done(org.v2vwrapper.ledger.Kinds.OVIRT_DISK, id);
+            });
             if (ctx.stopReason() != null) {
                 // Stopped (SIGTERM) while the engine made the disk: the undo actions may have been taken already,
                 // so remove this one here (a second removal finds it gone, which is fine).

@@ -56,19 +56,8 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
     /** The same with what the conversion found out, as this destination uses it. */
     public String finish(RunContext ctx, PreCopyResult copied, Converted converted) throws ConversionException {
         OvirtSession session = sessions.get(ctx);
-        List<String> diskIds = copied.disks().stream().map(PreparedDisk::remoteId)
-                .map(id -> id.orElseThrow(() -> new IllegalArgumentException("an oVirt disk without an id")))
-                .toList();
-        OvirtVmCreator creator = new OvirtVmCreator(session, waits.detach(), waits.maxPoll());
-        ctx.checkNotStopped();
-        ctx.state().setStatus("Detaching disks from the conversion host");
-        try {
-            creator.detach(conversionVmId, diskIds);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConversionException("detaching the disks: interrupted");
-        }
-        LOG.info("disks {} are detached from the conversion host's VM {}", diskIds, conversionVmId);
+        List<String> diskIds = diskIds(copied);
+        OvirtVmCreator creator = detach(ctx, session, diskIds);
         ctx.checkNotStopped();
         ctx.state().setStatus("Creating the VM");
         String vmId = creator.create(new OvirtVmCreator.Plan(vmName, cluster, converted.hardware(), converted.os(),
@@ -84,8 +73,63 @@ public final class OvirtTwoPhaseFinish implements TwoPhaseFinish {
             ctx.checkNotStopped();
         }
         ctx.state().setVmId(vmId);
+        forgetDisks(ctx, session);
         LOG.info("the oVirt engine at {} has the new VM {} ('{}')", session.endpoint().apiUrl(), vmId, vmName);
         return vmId;
+    }
+
+    /**
+     * virt-v2v 1.4x's {@code -o rhv-upload} made the VM of the disks (its OVF names their ids) while they were
+     * still attached to the conversion host, which the commits of the overlays needed: detach them (else the new
+     * VM cannot start) and check the VM whose id virt-v2v's log named.
+     */
+    @Override
+    public void afterVirtV2vMadeTheVm(RunContext ctx, PreCopyResult copied) throws ConversionException {
+        OvirtSession session = sessions.get(ctx);
+        detach(ctx, session, diskIds(copied));
+        ctx.checkNotStopped();
+        ctx.state().setStatus("Checking the VM on the oVirt engine");
+        String vmId = ctx.state().vmId().orElseThrow(() -> new ConversionException("checking the VM: virt-v2v"
+                + " finished but its log named no VM id, so the new VM cannot be checked on the oVirt engine at "
+                + session.endpoint().apiUrl()));
+        try {
+            if (session.vm(vmId).isEmpty()) {
+                throw new ConversionException("checking the VM: the oVirt engine at " + session.endpoint().apiUrl()
+                        + " has no VM with the id " + vmId + " that virt-v2v reported");
+            }
+        } catch (OvirtCallException e) {
+            throw new ConversionException("checking the VM: " + e.getMessage(), e);
+        }
+        forgetDisks(ctx, session);
+        LOG.info("the oVirt engine at {} has the VM {} virt-v2v made ('{}')", session.endpoint().apiUrl(), vmId,
+                vmName);
+    }
+
+    /** The disks are the new VM's now: no longer the run's to clean up after a SIGKILL. */
+    private static void forgetDisks(RunContext ctx, OvirtSession session) {
+        String where = session.endpoint().ledgerWhere();
+        ctx.ledger().forgetOwn(e -> e.where().equals(where));
+    }
+
+    private static List<String> diskIds(PreCopyResult copied) {
+        return copied.disks().stream().map(PreparedDisk::remoteId)
+                .map(id -> id.orElseThrow(() -> new IllegalArgumentException("an oVirt disk without an id")))
+                .toList();
+    }
+
+    private OvirtVmCreator detach(RunContext ctx, OvirtSession session, List<String> diskIds)
+            throws ConversionException {
+        OvirtVmCreator creator = new OvirtVmCreator(session, waits.detach(), waits.maxPoll());
+        ctx.checkNotStopped();
+        ctx.state().setStatus("Detaching disks from the conversion host");
+        try {
+            creator.detach(conversionVmId, diskIds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConversionException("detaching the disks: interrupted");
+        }
+        LOG.info("disks {} are detached from the conversion host's VM {}", diskIds, conversionVmId);
+        return creator;
     }
 
     private static void removeVm(OvirtSession session, String vmId) throws OvirtCallException {

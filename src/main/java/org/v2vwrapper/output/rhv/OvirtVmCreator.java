@@ -45,6 +45,7 @@ public final class OvirtVmCreator {
 
     /** The template every oVirt data center has; a VM is always made from a template. */
     static final String BLANK_TEMPLATE = "Blank";
+    private static final Duration FIRST_POLL = Duration.ofMillis(100);
 
     /**
      * What to make.
@@ -73,7 +74,8 @@ public final class OvirtVmCreator {
 
     /**
      * @param wait         how long detaching (and the disks' return to {@code ok}) may take
-     * @param pollInterval how often to look again
+     * @param pollInterval how often to look again at most (the first look again comes after 100 ms, then the
+     *                     pause doubles up to this)
      */
     public OvirtVmCreator(OvirtSession session, Duration wait, Duration pollInterval) {
         this.session = session;
@@ -111,6 +113,8 @@ public final class OvirtVmCreator {
         }
         Instant deadline = Instant.now().plus(wait);
         Set<String> pending = new HashSet<>(diskIds);
+        // An engine usually detaches within a second: look again soon, then less often up to pollInterval.
+        Duration poll = pollInterval.compareTo(FIRST_POLL) < 0 ? pollInterval : FIRST_POLL;
         while (true) {
             try {
                 List<DiskAttachment> attached = session.call("list the disks of the conversion host's VM "
@@ -130,7 +134,8 @@ public final class OvirtVmCreator {
                         + " were still attached to the conversion host's VM " + conversionVmId + " or not ok after "
                         + wait.toSeconds() + " s on the oVirt engine at " + engine());
             }
-            Thread.sleep(pollInterval.toMillis());
+            Thread.sleep(poll.toMillis());
+            poll = poll.multipliedBy(2).compareTo(pollInterval) > 0 ? pollInterval : poll.multipliedBy(2);
         }
     }
 

@@ -190,8 +190,11 @@ class OvirtTwoPhaseTest {
         assertEquals(2, ours().size());
         String first = ours().get(0).id();
 
+        assertEquals(2, ctx.ledger().entries().size(), "both disks in the run's ledger");
+        assertEquals(conversionVm, ctx.ledger().entries().get(0).attr(OvirtPreCopyDisks.ATTACHED_TO).orElseThrow());
         runFailureUndo();
         assertEquals(List.of(), ours());
+        assertEquals(List.of(), ctx.ledger().entries(), "removed disks leave the ledger");
         assertTrue(engine.hasDisk("99999999-9999-4999-8999-999999999999"), "not ours: kept");
         assertEquals(List.of("99999999-9999-4999-8999-999999999999"),
                 engine.attachments(conversionVm).stream().map(FakeOvirtEngine.DiskAttachment::diskId).toList());
@@ -263,6 +266,7 @@ class OvirtTwoPhaseTest {
         String vmId = finisher().finish(ctx, new PreCopyResult(null, made), converted());
 
         assertEquals(Optional.of(vmId), state.vmId());
+        assertEquals(List.of(), ctx.ledger().entries(), "the new VM's disks are no longer the run's to remove");
         assertEquals(List.of("99999999-9999-4999-8999-999999999999"),
                 engine.attachments(conversionVm).stream().map(FakeOvirtEngine.DiskAttachment::diskId).toList());
         assertEquals(ids, engine.attachments(vmId).stream().map(FakeOvirtEngine.DiskAttachment::diskId).toList());
@@ -304,5 +308,25 @@ class OvirtTwoPhaseTest {
         runFailureUndo();
         assertEquals(List.of(), ours());
         assertTrue(engine.hasDisk("99999999-9999-4999-8999-999999999999"));
+    }
+
+    @Test
+    void afterVirtV2v14xMadeTheVmTheDisksAreDetachedAndTheVmChecked() throws Exception {
+        List<PreparedDisk> made = prepared();
+        ConversionException noId = assertThrows(ConversionException.class,
+                () -> finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made)));
+        assertTrue(noId.getMessage().startsWith("checking the VM: virt-v2v finished but its log named no VM id"),
+                noId.getMessage());
+        assertEquals(List.of("99999999-9999-4999-8999-999999999999"),
+                engine.attachments(conversionVm).stream().map(FakeOvirtEngine.DiskAttachment::diskId).toList(),
+                "detached before the check");
+
+        String byVirtV2v = engine.addVm("web01");
+        state.setVmId(byVirtV2v);
+        finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made));
+        state.setVmId("0badc0de-0000-4000-8000-000000000000");
+        assertTrue(assertThrows(ConversionException.class,
+                () -> finisher().afterVirtV2vMadeTheVm(ctx, new PreCopyResult(null, made))).getMessage()
+                .contains("has no VM with the id 0badc0de-0000-4000-8000-000000000000"));
     }
 }
