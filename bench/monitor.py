@@ -13,7 +13,7 @@ each frame's wall time), measures how long it took until the state file showed t
 wrapper's VmHWM (peak resident set) from /proc until the wrapper exits.
 
 Usage: bench/monitor.py [DURATION_S=60] [FRAME_MS=250] [--dest local,rhv,osp] [--disks 2] [--rounds 1]
-                        [--variant 'NAME|LAUNCHER|JAVA_OPTS' ...] [--jcmd-at SECONDS --jcmd-dir DIR]
+                        [--variant 'NAME|LAUNCHER|JAVA_OPTS' ...] [--jcmd-at SECONDS --jcmd-dir DIR] [--threads]
 Variants (default: one, the checkout's launcher) run interleaved: round 1 of every (destination, variant), then
 round 2, ... so the machine's load hits them alike. --jcmd-at runs `jcmd VM.native_memory summary`,
 `GC.class_histogram` and `VM.classloader_stats` on the wrapper that many seconds into each run (add
@@ -33,6 +33,8 @@ ap.add_argument("--variant", action="append", default=[])
 ap.add_argument("--jcmd-at", type=float, default=None)
 ap.add_argument("--jcmd-dir", default=None)
 ap.add_argument("--rss-trace", action="store_true", help="print VmRSS whenever it grew by 512 KB")
+ap.add_argument("--threads", action="store_true",
+                help="print the JVM's CPU per thread (utime+stime from /proc/PID/task, sampled every 100 ms)")
 ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
 opts = ap.parse_args()
 variants = []
@@ -116,6 +118,7 @@ def run_one(dest, variant, round_no):
         p.stdin.write(request.encode()); p.stdin.close()
         first_seen = {}   # (disk index, progress) -> wall time first seen in the state file
         peak_kb, last_text, dumped, last_rss, cpu_ticks = 0, None, False, 0, 0
+        thread_ticks, last_threads = {}, 0.0   # tid -> (name, utime+stime)
         while p.poll() is None:
             try:
                 with open(state_file) as f:
@@ -148,6 +151,16 @@ def run_one(dest, variant, round_no):
                 cpu_ticks = int(fields[11]) + int(fields[12])   # utime + stime of the JVM itself
             except (FileNotFoundError, IndexError):
                 pass
+            if opts.threads and time.time() - last_threads >= 0.1:
+                last_threads = time.time()
+                for tid in os.listdir("/proc/%d/task" % p.pid) if os.path.isdir("/proc/%d/task" % p.pid) else []:
+                    try:
+                        with open("/proc/%d/task/%s/stat" % (p.pid, tid)) as f:
+                            st = f.read()
+                        rest = st.rsplit(")", 1)[1].split()
+                        thread_ticks[tid] = (st[st.index("(") + 1:st.rindex(")")], int(rest[11]) + int(rest[12]))
+                    except (OSError, IndexError, ValueError):
+                        pass
             if opts.jcmd_at is not None and not dumped and time.time() - start >= opts.jcmd_at:
                 dumped = True
                 jcmd(p.pid, "%s-%s-%d" % (dest, name, round_no))
@@ -168,6 +181,13 @@ def run_one(dest, variant, round_no):
         except FileNotFoundError:
             pass
         lags.sort()
+        if opts.threads:
+            by_name = {}
+            for name, ticks in thread_ticks.values():
+                by_name[name] = by_name.get(name, 0) + ticks
+            print("  JVM CPU by thread (s, sampled): " + ", ".join(
+                "%s %.2f" % (n, t / os.sysconf("SC_CLK_TCK"))
+                for n, t in sorted(by_name.items(), key=lambda kv: -kv[1]) if t > 0), flush=True)
         return p.returncode, peak_kb, lags, time.time() - start, err, cpu_ticks / os.sysconf('SC_CLK_TCK')
     finally:
         if fake_proc:

@@ -3,6 +3,7 @@
 # over RUNS launcher runs, and two-disk pre-copy wall time concurrent vs one after another, against the fake
 # vSphere (src/test) with the real nbdkit file plugin behind src/test/resources/fake-nbdkit/nbdkit-vddk-as-file.
 # Usage: bench/warm.sh [RUNS [MIB_PER_DISK [ROUNDS]]]   (default 20 256 2; needs nbdkit; builds the launcher jar)
+#   RUNS 0: the two-disk figure only. The order of the two variants alternates by round; medians at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f target/v2v-wrapper.jar ] || mvn -B -q ${MVN_OFFLINE:-} -DskipTests package

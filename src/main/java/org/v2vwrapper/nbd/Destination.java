@@ -31,7 +31,6 @@ final class Destination implements AutoCloseable {
     private static final int S_IFBLK = 0060000;
     private static final int S_IFREG = 0100000;
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
-    private static final ByteBuffer ZERO_CHUNK = ByteBuffer.allocateDirect(4 * 1024 * 1024);
 
     private final Path path;
     private final FileChannel channel;
@@ -151,11 +150,19 @@ final class Destination implements AutoCloseable {
         long position = offset;
         long end = offset + length;
         while (position < end) {
-            ByteBuffer chunk = ZERO_CHUNK.duplicate();
+            ByteBuffer chunk = ZeroChunk.BUFFER.duplicate();
             chunk.limit((int) Math.min(chunk.capacity(), end - position));
             write(chunk, position);
             position += chunk.limit();
         }
+    }
+
+    /**
+     * Zeroes for the fallback only, made on first use: allocateDirect zero-fills, so a static buffer would cost
+     * every copy 4 MiB of resident memory although the helpers almost always work.
+     */
+    private static final class ZeroChunk {
+        static final ByteBuffer BUFFER = ByteBuffer.allocateDirect(4 * 1024 * 1024);
     }
 
     /** Checks that the destination ended up with the source's size (a device may be larger). */

@@ -549,12 +549,11 @@ final class PreCopySteps {
         s.state.copied(i);
     }
 
-    /** Requests sized for the source; two copies at once share the direct-memory budget. */
+    /** Requests sized for the source; the copies running at once share the direct-memory budget. */
     private static ChangedAreaCopier.Settings settings(RunContext ctx, Session s) {
-        ChangedAreaCopier.Settings one = ChangedAreaCopier.Settings.forSource(s.client.endpoint().kind());
-        long budget = ChangedAreaCopier.BUFFER_BUDGET / PARALLEL_DISKS;
-        int inFlight = (int) Math.max(1, Math.min(one.requestsInFlight(), budget / one.maxRequestSize()));
-        return new ChangedAreaCopier.Settings(one.maxRequestSize(), inFlight);
+        int atOnce = Math.max(1, Math.min(PARALLEL_DISKS, s.disks.size()));
+        return ChangedAreaCopier.Settings.forSource(s.client.endpoint().kind(),
+                ChangedAreaCopier.BUFFER_BUDGET / atOnce);
     }
 
     // ---------------------------------------------------------------- until the conversion steps exist

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 
 /**
@@ -33,7 +35,9 @@ public final class WarmBench {
         int rounds = Integer.parseInt(args[2]);
         Path dir = Files.createTempDirectory(Path.of("/var/tmp"), "warm-bench-");
         try {
-            triggers(dir.resolve("t"), runs);
+            if (runs > 0) {
+                triggers(dir.resolve("t"), runs);
+            }
             twoDisks(dir.resolve("d"), dataMib, rounds);
         } finally {
             try (var walk = Files.walk(dir)) {
@@ -58,7 +62,9 @@ public final class WarmBench {
     }
 
     static WrapperRun wrapper(Path dir, FakeVsphere fake) throws Exception {
+        // The fake two-phase virt-v2v 2.2: virt-v2v-in-place and virt-v2v-inspector are found beside it.
         return new WrapperRun(dir)
+                .virtV2v(ProjectPaths.root().resolve("src/test/resources/fake-two-phase/virt-v2v"))
                 .arg("--nbdkit=" + ProjectPaths.root().resolve("src/test/resources/fake-nbdkit/nbdkit-vddk-as-file"))
                 .arg("--vddk-libdir=" + dir.resolve("vddk"))
                 .env("FAKE_NBDKIT_MAP", fake.frozenImageMap().toString());
@@ -122,9 +128,11 @@ public final class WarmBench {
             fake.setPowerState("big", "poweredOff");
             System.out.printf("two disks of %d MiB data each (in %d MiB), cold two-phase, launcher start to exit:%n",
                     dataMib, capacity / MIB);
+            Map<Integer, List<Double>> seconds = new TreeMap<>();
             for (int round = 1; round <= rounds; round++) {
                 StringBuilder line = new StringBuilder("  round " + round + ":");
-                for (int parallel : new int[] {2, 1}) {
+                // Which goes first alternates from round to round, so a trend in the machine's load hits both.
+                for (int parallel : round % 2 == 1 ? new int[] {2, 1} : new int[] {1, 2}) {
                     Path out = Files.createDirectories(dir.resolve("out-" + round + "-" + parallel));
                     WrapperRun run = wrapper(dir.resolve("run-" + round + "-" + parallel), fake)
                             .env("JAVA_OPTS", "-Dv2v-wrapper.precopy-parallel-disks=" + parallel);
@@ -133,8 +141,9 @@ public final class WarmBench {
                     if (run.waitFor(600) != 0) {
                         throw new AssertionError("run failed: " + run.stderr());
                     }
-                    line.append(String.format(" %s %.2f s", parallel == 2 ? "concurrent" : "one after another",
-                            (System.nanoTime() - t0) / 1e9));
+                    double took = (System.nanoTime() - t0) / 1e9;
+                    seconds.computeIfAbsent(parallel, k -> new ArrayList<>()).add(took);
+                    line.append(String.format(" %s %.2f s", parallel == 2 ? "concurrent" : "one after another", took));
                     try (var files = Files.list(out)) {
                         for (Path f : files.toList()) {
                             Files.delete(f);
@@ -143,6 +152,10 @@ public final class WarmBench {
                 }
                 System.out.println(line);
             }
+            double concurrent = WarmMemoryBench.median(seconds.get(2));
+            double sequential = WarmMemoryBench.median(seconds.get(1));
+            System.out.printf("  medians over %d rounds: concurrent %.2f s, one after another %.2f s,"
+                    + " concurrent / one after another %.2f%n", rounds, concurrent, sequential, concurrent / sequential);
         }
     }
 }

@@ -28,6 +28,7 @@ public final class WrapperRun {
     private final Map<String, String> env = new HashMap<>();
     private final List<String> extraArgs = new ArrayList<>();
     private Path virtV2v = ProjectPaths.fakeVirtV2v();
+    private Path launcher = ProjectPaths.launcher();
     private Process process;
     private Path stdout;
     private Path stderr;
@@ -55,13 +56,19 @@ public final class WrapperRun {
         return this;
     }
 
+    /** Another build's launcher (benchmarks compare builds in one run). */
+    public WrapperRun launcher(Path path) {
+        this.launcher = path;
+        return this;
+    }
+
     public WrapperRun arg(String arg) {
         extraArgs.add(arg);
         return this;
     }
 
     public WrapperRun start(String requestJson) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(ProjectPaths.launcher().toString(),
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(),
                 "--virt-v2v=" + virtV2v, "--run-dir=" + runDir, "--log-dir=" + logDir));
         cmd.addAll(extraArgs);
         Path input = dir.resolve("stdin-" + System.nanoTime() + ".json");

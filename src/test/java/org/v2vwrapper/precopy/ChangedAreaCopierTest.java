@@ -139,13 +139,22 @@ class ChangedAreaCopierTest {
     }
 
     @Test
-    void esxiRequestsAre23MiBWithinTheBufferBudget() {
-        ChangedAreaCopier.Settings esx = ChangedAreaCopier.Settings.forSource(VsphereEndpoint.Kind.ESXI);
-        assertEquals(23 * MIB, esx.maxRequestSize());
-        assertEquals(2, esx.requestsInFlight());
-        ChangedAreaCopier.Settings vc = ChangedAreaCopier.Settings.forSource(VsphereEndpoint.Kind.VCENTER);
-        assertTrue(vc.requestsInFlight() > 1
-                && (long) vc.requestsInFlight() * vc.maxRequestSize() <= ChangedAreaCopier.BUFFER_BUDGET);
+    void esxiRequestsAre23MiBWhereTwoFitTheBudgetAndSmallerWhereNot() {
+        ChangedAreaCopier.Settings roomy = ChangedAreaCopier.Settings.forSource(VsphereEndpoint.Kind.ESXI, 64 * MIB);
+        assertEquals(23 * MIB, roomy.maxRequestSize());
+        assertEquals(2, roomy.requestsInFlight());
+        ChangedAreaCopier.Settings half = ChangedAreaCopier.Settings.forSource(VsphereEndpoint.Kind.ESXI, 8 * MIB);
+        assertEquals(4 * MIB, half.maxRequestSize());
+        assertEquals(2, half.requestsInFlight());
+        for (VsphereEndpoint.Kind kind : VsphereEndpoint.Kind.values()) {
+            for (long budget : new long[] {MIB, 8 * MIB, ChangedAreaCopier.BUFFER_BUDGET}) {
+                ChangedAreaCopier.Settings s = ChangedAreaCopier.Settings.forSource(kind, budget);
+                assertTrue(s.requestsInFlight() >= 2 && (long) s.requestsInFlight() * s.maxRequestSize() <= budget,
+                        kind + " within " + budget + ": " + s);
+            }
+        }
+        ChangedAreaCopier.Settings vc = ChangedAreaCopier.Settings.forSource(VsphereEndpoint.Kind.VCENTER, 8 * MIB);
+        assertEquals(new ChangedAreaCopier.Settings(2 * MIB, 4), vc);
     }
 
     @Test
