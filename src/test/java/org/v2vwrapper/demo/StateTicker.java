@@ -35,6 +35,7 @@ final class StateTicker implements AutoCloseable {
     private volatile boolean running = true;
     private String lastText;
     private JsonNode last;
+    private String lastLine;
     private int kept;
 
     StateTicker(Path stateFile, PrintStream out, Path keepDir) {
@@ -83,9 +84,12 @@ final class StateTicker implements AutoCloseable {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        if (out != null) {
-            out.println(LocalTime.now().format(CLOCK) + " " + line(s));
+        // One line per change a reader can see (the file also changes in fields the line leaves out).
+        String line = line(s);
+        if (out != null && !line.equals(lastLine)) {
+            out.println(LocalTime.now().format(CLOCK) + " " + line);
         }
+        lastLine = line;
     }
 
     /** Status, then per disk: progress of the current copy and which copy it is, then the last message. */

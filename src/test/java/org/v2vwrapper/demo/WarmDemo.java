@@ -79,7 +79,7 @@ public final class WarmDemo {
                     String file = "/demo/iteration-" + iteration + ".txt";
                     say("the guest writes " + file + " (guestfish on a copy of the VM's disk, the changed 64 KiB"
                             + " blocks written back through the fake's change tracking)");
-                    long bytes = guest.writeFile(file, "written before pre-copy #" + (iteration + 1) + "\n");
+                    long bytes = guest.writeFile(file, "written before pre-copy #" + (iteration + 1));
                     files.add(file);
                     say("  " + bytes / 1024 + " KiB changed");
                     if (iteration == 1) {
@@ -130,6 +130,10 @@ public final class WarmDemo {
                 + " directory virt-v2v-in-place added):");
         List<String> paths = new ArrayList<>(files);
         String text = GuestOnFakeVsphere.catFiles(out.resolve(VM + "-sda"), paths);
-        text.lines().forEach(l -> OUT.println("  " + l));
+        List<String> lines = text.lines().filter(l -> !l.isEmpty()).toList();
+        for (int i = 0; i < lines.size(); i++) {
+            OUT.println("  " + (i < paths.size() ? paths.get(i) + ": " : "/Windows/Drivers/VirtIO is a directory: ")
+                    + lines.get(i));
+        }
     }
 }
