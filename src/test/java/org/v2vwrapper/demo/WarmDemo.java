@@ -113,6 +113,12 @@ public final class WarmDemo {
             String line = run.stdout().strip();
             if (!line.isEmpty()) {
                 say("wrapper stdout: " + line);
+                // The launcher has read the request by now: its copy (with the password) goes, also with --keep.
+                try (var files = Files.list(run.dir)) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().startsWith("stdin-")).toList()) {
+                        Files.delete(f);
+                    }
+                }
                 return;
             }
             Thread.sleep(100);

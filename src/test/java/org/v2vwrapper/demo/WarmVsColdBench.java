@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Figures for docs/performance.md (run by bench/warm-vs-cold.sh; not a test): the downtime of a warm migration of
@@ -29,7 +31,7 @@ public final class WarmVsColdBench {
     }
 
     /** One measured run: the total and its segments, in seconds. */
-    record Figure(double total, List<String> segments) {
+    record Figure(double total, List<String> segments, WrapperRun run) {
     }
 
     /** A part of a run, ending when a status matching {@code endsAt} is first seen (the last one: at the end). */
@@ -68,10 +70,12 @@ public final class WarmVsColdBench {
                         Figure f = warm(fake, "warm" + round, windows, dir, running);
                         warm.add(f.total());
                         print(round, "warm, cutover → finished", f);
+                        printPhases(f.run());
                     } else {
                         Figure f = cold("cold" + round, windows, dir, running);
                         cold.add(f.total());
                         print(round, "cold one-phase, start → finished", f);
+                        printPhases(f.run());
                     }
                     delete(dir);
                 }
@@ -84,6 +88,35 @@ public final class WarmVsColdBench {
     private static void print(int round, String what, Figure f) {
         System.out.printf(Locale.ROOT, "round %d  %-34s %6.1f s   (%s)%n", round, what, f.total(),
                 String.join(", ", f.segments()));
+    }
+
+    /**
+     * virt-v2v's own clock per phase ({@code [  47.4] Inspecting the source} lines of each virt-v2v log of the
+     * run: virt-v2v, virt-v2v-in-place, virt-v2v-inspector), printed under the figure: where the time went.
+     */
+    private static void printPhases(WrapperRun run) throws java.io.IOException {
+        Pattern phase = Pattern.compile("^\\[ *([0-9]+\\.[0-9])\\] (.*)$");
+        try (var logs = Files.list(run.logDir)) {
+            for (Path log : logs.filter(p -> !Files.isSymbolicLink(p)).sorted().toList()) {
+                String name = log.getFileName().toString();
+                if (name.startsWith("virt-v2v-mr") || name.startsWith("virt-v2v-wrapper")) {
+                    continue; // the machine-readable copy and our own log: no phase lines
+                }
+                StringBuilder b = new StringBuilder();
+                for (String line : Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                    Matcher m = phase.matcher(line);
+                    if (m.matches()) {
+                        String text = m.group(2);
+                        b.append(b.length() == 0 ? "" : " | ").append(m.group(1)).append(' ')
+                                .append(text.length() > 28 ? text.substring(0, 28) : text);
+                    }
+                }
+                if (b.length() > 0) {
+                    System.out.println("         " + (name.startsWith("virt-v2v-inspector") ? "inspector" : "virt-v2v")
+                            + ": " + b);
+                }
+            }
+        }
     }
 
     private static Figure warm(FakeVsphere fake, String vm, Path windows, Path dir, WrapperRun[] running)
@@ -106,7 +139,7 @@ public final class WarmVsColdBench {
                     new Segment("shutdown, snapshot, last copy", s -> s.equals("Writing the conversion XML")
                             || s.equals("Converting the guest")),
                     new Segment("virt-v2v-in-place", s -> s.equals("Inspecting the converted guest")),
-                    new Segment("virt-v2v-inspector, local XML", s -> false)));
+                    new Segment("virt-v2v-inspector, local XML", s -> false)), run);
         } finally {
             running[0] = null;
         }
@@ -126,7 +159,7 @@ public final class WarmVsColdBench {
             return new Figure(seconds(t0, t1), segments(ticker.statuses(), t0, t1,
                     new Segment("launcher, checks", s -> s.startsWith("Setting up the source")),
                     new Segment("virt-v2v inspection + conversion", s -> s.startsWith("Copying disk")),
-                    new Segment("copy", s -> false)));
+                    new Segment("copy", s -> false)), run);
         } finally {
             running[0] = null;
         }
