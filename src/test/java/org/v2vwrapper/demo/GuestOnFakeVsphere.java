@@ -23,6 +23,9 @@ final class GuestOnFakeVsphere {
     /** The NTFS system partition of windows.img (docs/test-guest.md). */
     static final String SYSTEM_PARTITION = "/dev/sda2";
 
+    /** The guestfish (or cp) running now, for {@link #stopChildren} on the driver's shutdown. */
+    private static final java.util.Set<Process> CHILDREN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final FakeVsphere fake;
     private final String vm;
     private final Path scratch;
@@ -112,6 +115,25 @@ final class GuestOnFakeVsphere {
         run(List.of("cp", "--sparse=always", from.toString(), to.toString()), 300);
     }
 
+    /**
+     * Stops what {@link #run} started (guestfish and its qemu appliance), for a driver stopped by SIGTERM/Ctrl-C:
+     * the JVM does not take its children with it.
+     */
+    static void stopChildren() {
+        CHILDREN.forEach(GuestOnFakeVsphere::stop);
+    }
+
+    private static void stop(Process p) {
+        // Descendants first (the appliance's qemu), then guestfish itself.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static String run(List<String> cmd, long seconds) throws IOException, InterruptedException {
         // Output to a file, not a pipe: a hung child must not block us past the timeout.
         Path log = Files.createTempFile("warm-demo-cmd", ".out");
@@ -121,9 +143,14 @@ final class GuestOnFakeVsphere {
             pb.environment().put("LIBGUESTFS_BACKEND", "direct");
             pb.environment().putIfAbsent("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg");
             Process p = pb.start();
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                throw new IOException(cmd.get(0) + " did not finish within " + seconds + " s");
+            CHILDREN.add(p);
+            try {
+                if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                    stop(p);
+                    throw new IOException(cmd.get(0) + " did not finish within " + seconds + " s");
+                }
+            } finally {
+                CHILDREN.remove(p);
             }
             String text = Files.readString(log, StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {

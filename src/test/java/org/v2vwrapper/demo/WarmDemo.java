@@ -41,9 +41,12 @@ public final class WarmDemo {
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
         WrapperRun[] running = new WrapperRun[1];
-        // Ctrl-C / SIGTERM of the demo: the wrapper is stopped as a caller stops it, so it removes its snapshot,
-        // nbdkits and the destination disks before we go.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runs.stop(running[0]), "stop-wrapper"));
+        // Ctrl-C / SIGTERM of the demo: a guestfish at work is killed with its appliance, and the wrapper is stopped
+        // as a caller stops it, so it removes its snapshot, nbdkits and the destination disks before we go.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            GuestOnFakeVsphere.stopChildren();
+            Runs.stop(running[0]);
+        }, "stop-children"));
         int rc;
         try {
             Runs.requireTools();

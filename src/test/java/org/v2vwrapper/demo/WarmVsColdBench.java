@@ -42,7 +42,10 @@ public final class WarmVsColdBench {
         int rounds = Integer.parseInt(args[0]);
         Path work = Path.of(args[1]);
         WrapperRun[] running = new WrapperRun[1];
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> Runs.stop(running[0]), "stop-wrapper"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            GuestOnFakeVsphere.stopChildren();
+            Runs.stop(running[0]);
+        }, "stop-children"));
         int rc = 0;
         try {
             Runs.requireTools();
