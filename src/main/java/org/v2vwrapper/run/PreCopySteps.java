@@ -95,7 +95,8 @@ final class PreCopySteps {
                         ? "every " + iterationSeconds(mode) + " s or on " + Triggers.COPY_TRIGGER + " (paused while "
                         + Triggers.PAUSE + " exists) until " + Triggers.CUTOVER + "; then the VM is shut down"
                         + " (powered off after " + VmStopper.DEFAULT_GRACE.toMinutes() + " min) and the final copy"
-                        + " made from a final snapshot"
+                        + " made from a final snapshot; on virt-v2v 2.x the first wait also runs"
+                        + " virt-v2v-inspector on the copies (the cutover then skips it)"
                         : "one copy of the whole disks (the VM must be off and have no snapshots)")));
         return steps;
     }
@@ -316,6 +317,7 @@ final class PreCopySteps {
         ctx.passPointOfNoReturn();
         Triggers triggers = new Triggers(ctx.settings().runDir(), KEEPALIVE);
         int n = 1;
+        boolean inspectionStarted = false;
         if (mode.warm()) {
             Duration interval = Duration.ofSeconds(iterationSeconds(mode));
             while (true) {
@@ -324,6 +326,12 @@ final class PreCopySteps {
                 nextSnapshot(ctx, s, n, false);
                 copyAll(ctx, s, false, false);
                 n++;
+                // Once per run, on 2.x: the inspector reads the copies while nothing writes them (see EarlyInspection).
+                Optional<EarlyInspection> inspecting = Optional.empty();
+                if (!inspectionStarted) {
+                    inspectionStarted = true;
+                    inspecting = TwoPhaseConversionSteps.startEarlyInspection(ctx, result(s));
+                }
                 Triggers.Next next;
                 try {
                     next = triggers.await(interval, () -> s.stopped, new Triggers.Waiting() {
@@ -344,6 +352,15 @@ final class PreCopySteps {
                     throw e;
                 } catch (Exception e) {
                     throw new ConversionException(e.getMessage(), e);
+                } finally {
+                    if (inspecting.isPresent()) {
+                        // The next copy (or the cutover's) writes the disks: the inspector ends first.
+                        if (!s.stopped && inspecting.get().isRunning()) {
+                            ctx.state().setStatus("Inspecting the pre-copied guest");
+                        }
+                        inspecting.get().awaitFacts(() -> s.stopped)
+                                .ifPresent(facts -> ctx.put(TwoPhaseConversionSteps.EARLY_FACTS, facts));
+                    }
                 }
                 ctx.checkNotStopped();
                 if (next == Triggers.Next.CUTOVER) {
@@ -364,9 +381,12 @@ final class PreCopySteps {
             copyAll(ctx, s, true, true);
             s.removeSnapshot();
         }
-        ctx.put(PreCopyResult.SLOT, new PreCopyResult(s.vmInfo,
-                s.disks.stream().map(d -> d.destination).toList()));
+        ctx.put(PreCopyResult.SLOT, result(s));
         ctx.childEnded();
+    }
+
+    private static PreCopyResult result(Session s) {
+        return new PreCopyResult(s.vmInfo, s.disks.stream().map(d -> d.destination).toList());
     }
 
     private static void stopVm(RunContext ctx, Session s) throws VsphereException {

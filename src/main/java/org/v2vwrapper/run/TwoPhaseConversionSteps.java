@@ -61,6 +61,13 @@ final class TwoPhaseConversionSteps {
 
     static final Slot<Conversion> CONVERSION = new Slot<>("two-phase conversion", Conversion.class);
     static final Slot<ConvertedGuest> GUEST = new Slot<>("converted guest", ConvertedGuest.class);
+    /** The OS facts of the pre-copied guest, when the inspector ran while a warm run waited ({@link EarlyInspection}). */
+    static final Slot<OsFacts> EARLY_FACTS = new Slot<>("OS facts of the pre-copied guest", OsFacts.class);
+    private static final Slot<KeyArguments> KEY_ARGS = new Slot<>("LUKS key arguments", KeyArguments.class);
+
+    /** The {@code --key} arguments: made once (their files are new 0600 files), for every tool of the run. */
+    record KeyArguments(List<String> argv) {
+    }
 
     static final String XML_NAME = "conversion.xml";
     static final String INSPECTION_NAME = "inspection.xml";
@@ -187,14 +194,55 @@ final class TwoPhaseConversionSteps {
 
     // ----- Writing the conversion XML -----
 
+    private static List<String> keyArguments(RunContext ctx) throws ConversionException {
+        Optional<KeyArguments> made = ctx.find(KEY_ARGS);
+        if (made.isPresent()) {
+            return made.get().argv();
+        }
+        List<String> argv = PlanBuilder.keyArguments(ctx.request(), ctx.secrets(),
+                Optional.ofNullable(System.getenv("HOME")));
+        ctx.put(KEY_ARGS, new KeyArguments(argv));
+        return argv;
+    }
+
+    private static Path workDirectory(RunContext ctx) throws IOException {
+        Path work = Files.createTempDirectory(ctx.settings().runDir(), WORK_PREFIX,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        ctx.cleanup().register("two-phase work directory", () -> deleteTree(work));
+        return work;
+    }
+
+    /**
+     * virt-v2v 2.x: starts {@code virt-v2v-inspector} on the disks the pre-copy has copied so far, while the run
+     * waits (see {@link EarlyInspection}); empty on 1.4x. Stopped on every exit path.
+     */
+    static Optional<EarlyInspection> startEarlyInspection(RunContext ctx, PreCopyResult copied)
+            throws ConversionException, IOException {
+        if (!isV2(ctx)) {
+            return Optional.empty();
+        }
+        GuestHardware hw = TwoPhaseHardware.of(ctx.request().vmName(), copied);
+        Path xml = workDirectory(ctx).resolve(XML_NAME);
+        try {
+            ConversionDomainXml.write(xml, hw, TwoPhaseHardware.destinations(copied));
+        } catch (IOException e) {
+            throw new ConversionException("Writing the inspection XML: " + xml + ": " + e.getMessage(), e);
+        }
+        ConversionCommand cmd = inspectorCommand(ctx, xml, keyArguments(ctx));
+        Path log = ctx.settings().inspectorLog();
+        Files.write(log, new byte[0]);
+        EarlyInspection inspection = EarlyInspection.start(cmd, xml.resolveSibling(INSPECTION_NAME), log,
+                INSPECT_TIMEOUT);
+        ctx.cleanup().register("virt-v2v-inspector of the pre-copied guest", inspection::stop);
+        return Optional.of(inspection);
+    }
+
     private static void writeXml(RunContext ctx) throws ConversionException, IOException {
         PreCopyResult result = ctx.get(PreCopyResult.SLOT);
         ConversionRequest r = ctx.request();
         GuestHardware hw = TwoPhaseHardware.of(r.vmName(), result);
         var destinations = TwoPhaseHardware.destinations(result);
-        Path work = Files.createTempDirectory(ctx.settings().runDir(), WORK_PREFIX,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        ctx.cleanup().register("two-phase work directory", () -> deleteTree(work));
+        Path work = workDirectory(ctx);
         Path xml = work.resolve(XML_NAME);
         String text = ConversionDomainXml.text(hw, destinations);
         try {
@@ -206,8 +254,7 @@ final class TwoPhaseConversionSteps {
         LOG.info("conversion XML {}:\n{}", xml, text.strip());
         List<String> networkArgs = PlanBuilder.networkArguments(r.networkMappings(),
                 ctx.get(ColdSteps.CAPABILITIES));
-        List<String> keyArgs = PlanBuilder.keyArguments(r, ctx.secrets(), Optional.ofNullable(System.getenv("HOME")));
-        ctx.put(CONVERSION, new Conversion(work, xml, hw, networkArgs, keyArgs));
+        ctx.put(CONVERSION, new Conversion(work, xml, hw, networkArgs, keyArguments(ctx)));
     }
 
     private static String previewXml(RunContext ctx, Destination destination) {
@@ -326,6 +373,12 @@ final class TwoPhaseConversionSteps {
         if (caps.isEmpty()) {
             throw new ConversionException("virt-v2v-in-place's log (" + ctx.settings().v2vLog() + ") names no guest"
                     + " capabilities (gcaps_block_bus, …): the new VM's devices cannot be chosen");
+        }
+        Optional<OsFacts> early = ctx.find(EARLY_FACTS);
+        if (early.isPresent()) {
+            LOG.info("the guest was inspected while the run waited for the cutover: no second inspector run");
+            ctx.put(GUEST, new ConvertedGuest(c.hardware(), caps.get(), early.get()));
+            return;
         }
         ConversionCommand cmd = inspectorCommand(ctx, c.xml(), c.keyArgs());
         LOG.info("virt-v2v-inspector command: {}", cmd.describe());

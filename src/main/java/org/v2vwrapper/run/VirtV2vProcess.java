@@ -62,6 +62,11 @@ final class VirtV2vProcess {
         return process.waitFor();
     }
 
+    /** The exit code of a process that has ended. */
+    int exitCode() {
+        return process.exitValue();
+    }
+
     /** Waits up to {@code ms} for virt-v2v to exit; true if it has. */
     boolean waitFor(long ms) throws InterruptedException {
         return process.waitFor(ms, TimeUnit.MILLISECONDS);
