@@ -170,8 +170,14 @@ class RealWarmMigrationIT {
                 assertEquals(3, d.path("copies").size(), end.toString());
                 assertEquals(100.0, d.path("progress").asDouble(), end.toString());
             }
-            assertTrue(sampler.statuses().contains("Converting Microsoft Windows 7 Phony Edition to run on KVM")
-                    && sampler.statuses().contains("Inspecting the converted guest"), sampler.statuses().toString());
+            assertTrue(sampler.statuses().contains("Converting Microsoft Windows 7 Phony Edition to run on KVM"),
+                    sampler.statuses().toString());
+            // The real inspector read the pre-copied (unconverted) guest during the first wait, so the cutover
+            // did not run it again (EarlyInspection); the copy trigger waited for it.
+            assertTrue(sampler.statuses().contains("Inspecting the pre-copied guest"), sampler.statuses().toString());
+            String wrapperLog = wrapperLogText(run);
+            assertTrue(wrapperLog.contains("the pre-copied guest was inspected while waiting")
+                    && wrapperLog.contains("no second inspector run"), "the early inspection did not serve the cutover");
             assertTrue(sampler.commands().values().stream().anyMatch(c -> c.endsWith("/virt-v2v-in-place")),
                     "the pid of virt-v2v-in-place in the state while it ran: " + sampler.commands());
             assertEquals("poweredOff", fake.powerState(VM));
@@ -443,5 +449,15 @@ class RealWarmMigrationIT {
             thread.interrupt();
             thread.join(5000);
         }
+    }
+
+    private static String wrapperLogText(WrapperRun run) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(run.logDir)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith("virt-v2v-wrapper-")).toList()) {
+                all.append(Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
     }
 }
