@@ -83,7 +83,9 @@ public final class WrapperRun {
         pb.environment().put("FAKE_V2V_CHILDREN", children.toString());
         pb.environment().putAll(env);
         process = pb.start();
-        // The request file is test data with secrets in it: gone as soon as the launcher has it open.
+        // The request file is test data with secrets in it: gone as soon as the launcher has it open (the child's
+        // stdin was opened by start()).
+        Files.deleteIfExists(input);
         return this;
     }
 
