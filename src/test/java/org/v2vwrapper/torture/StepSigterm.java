@@ -192,20 +192,28 @@ public final class StepSigterm {
     /** The step that was running when the wrapper logged {@code terminating:}, or {@code (ended)} if it never did. */
     static String landedIn(String log) {
         String current = "(before the first step)";
+        boolean failed = false;
         for (String line : log.split("\n")) {
             Matcher m = STEP.matcher(line);
             if (m.find()) {
                 current = m.group(1);
+            } else if (line.contains("ConversionRun: conversion failed:")) {
+                failed = true;
+            } else if (line.contains("lifecycle.Cleanup: cleanup:") && !failed) {
+                current = AFTER_THE_STEPS; // the steps are done: the run is in its final cleanup
             } else if (line.contains("ConversionRun: terminating:")) {
                 return current;
             }
         }
-        return "(ended before the signal)";
+        return ENDED;
     }
+
+    static final String AFTER_THE_STEPS = "(after the last step)";
+    static final String ENDED = "(ended before the signal)";
 
     /** docs/cli.md "Exit codes" and "Signals", docs/input.md for nbd_export_only. */
     static Set<Integer> expectedExit(String itinerary, List<String> steps, String landed, TortureDestination dest) {
-        if (landed.equals("(ended before the signal)")) {
+        if (landed.equals(ENDED) || landed.equals(AFTER_THE_STEPS)) {
             return Set.of(dest.lastExitCode());
         }
         if (landed.equals("(before the first step)")) {
