@@ -42,7 +42,7 @@ public final class SshAgent {
     /** Unix socket paths are limited to 108 bytes (with the NUL); room for {@code /agent-XXXXXXXXXX/agent.sock}. */
     static final int SOCKET_PATH_MAX = 107;
 
-    /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
+    /** Starts {@code ssh-agent} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
     public static SshAgent start(Cleanup cleanup) throws ConversionException {
         return start(cleanup, null);
     }
@@ -60,8 +60,14 @@ public final class SshAgent {
             Path dir = Files.createTempDirectory(parent, parent == secretsDir ? "agent-" : "v2v-agent-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");
-            // Started from the run's main thread, which outlives the agent (see Children on pdeathsig).
-            Process p = Children.start(new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            // ssh-agent is set-group-id (Debian: group _ssh), and the kernel drops a parent-death signal when it
+            // executes such a program: `setpriv --pdeathsig` cannot reach it (the torture found SIGKILLed runs'
+            // agents alive). So the agent runs in command mode, where it watches its parent instead: the parent
+            // process (the one started here, from the run's main thread) becomes a `sleep` with the death signal
+            // of its own, and the forked agent exits once that is gone (ssh-agent looks every 10 s).
+            List<String> argv = new ArrayList<>(List.of("ssh-agent", "-a", socket.toString(), "--"));
+            argv.addAll(Children.withDeathSignal(List.of("sleep", "infinity")));
+            Process p = Children.start(new ProcessBuilder(argv)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD));
             SshAgent agent = new SshAgent(p, socket);
@@ -129,6 +135,8 @@ public final class SshAgent {
     }
 
     void stop() {
+        // The agent is the child of the process started (see start): it goes first, at once, then its parent.
+        process.descendants().forEach(ProcessHandle::destroy);
         Children.stop(process, "ssh-agent", Duration.ofSeconds(5));
     }
 }

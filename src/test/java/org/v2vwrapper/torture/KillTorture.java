@@ -85,14 +85,7 @@ public final class KillTorture {
         }
         latestPid(last).ifPresent(pids::add);
         pids.addAll(children(last));
-        // Any process whose command line names the torture directory or the destination's fakes (ssh tunnels,
-        // nbdkit on a fake conversion host, flock holders) that the pid lists above do not know.
-        List<String> markers = new ArrayList<>(dest.processMarkers());
-        markers.add(dir.toString());
-        ProcessHandle self = ProcessHandle.current();
-        ProcessHandle.allProcesses().filter(h -> !h.equals(self) && h.info().commandLine()
-                        .map(c -> markers.stream().anyMatch(c::contains)).orElse(false))
-                .forEach(h -> pids.add(h.pid()));
+        pids.addAll(processesOf(dir, dest));
         List<Long> alive = new ArrayList<>();
         for (long p : pids) {
             for (int w = 0; w < 100 && running(p); w++) {
@@ -149,6 +142,35 @@ public final class KillTorture {
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * Every process whose command line names the torture directory or the destination's fakes (ssh tunnels, nbdkit
+     * on a fake conversion host, flock holders), or whose environment does (whatever a launcher started inherits
+     * {@code FAKE_V2V_RECORD=<dir>/…}: an ssh-agent with its socket in /tmp, a helper's helper). Not this JVM.
+     */
+    static List<Long> processesOf(Path dir, TortureDestination dest) {
+        List<String> markers = new ArrayList<>(dest.processMarkers());
+        markers.add(dir.toString());
+        long self = ProcessHandle.current().pid();
+        List<Long> out = new ArrayList<>();
+        ProcessHandle.allProcesses().filter(h -> h.pid() != self).forEach(h -> {
+            String cmd = h.info().commandLine().orElse("");
+            String env;
+            try {
+                env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (IOException | RuntimeException e) {
+                env = ""; // gone, or not ours to read
+            }
+            for (String m : markers) {
+                if (cmd.contains(m) || env.contains(m)) {
+                    out.add(h.pid());
+                    return;
+                }
+            }
+        });
         return out;
     }
 

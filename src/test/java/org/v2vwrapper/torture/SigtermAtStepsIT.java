@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * SIGTERM at the start of every step of every itinerary ({@link StepSigterm}). Short form for CI: one step per
- * itinerary ({@code -Dsigterm.steps}) picked by {@code -Dsigterm.seed} (printed); {@code -Dsigterm.all=true} runs every step (the full
- * form, {@code bench/torture/sigterm.sh}; the matrix is in docs/reliability.md).
+ * itinerary ({@code -Dsigterm.steps}) picked by {@code -Dsigterm.seed} (printed); {@code -Dsigterm.all=true} runs
+ * every step (the full form, {@code bench/torture/sigterm.sh}; the matrix is in docs/reliability.md).
  */
 class SigtermAtStepsIT {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)

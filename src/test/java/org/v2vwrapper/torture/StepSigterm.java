@@ -168,12 +168,7 @@ public final class StepSigterm {
                 }
             }
         }
-        List<String> markers = new ArrayList<>(dest.processMarkers());
-        markers.add(dir.toString());
-        ProcessHandle self = ProcessHandle.current();
-        ProcessHandle.allProcesses().filter(h -> !h.equals(self) && h.info().commandLine()
-                        .map(c -> markers.stream().anyMatch(c::contains)).orElse(false))
-                .forEach(h -> pids.add(h.pid()));
+        pids.addAll(KillTorture.processesOf(dir, dest));
         for (long p : pids) {
             for (int w = 0; w < 100 && KillTorture.running(p); w++) {
                 Thread.sleep(20);
