@@ -39,8 +39,13 @@ public final class SshAgent {
         return socket;
     }
 
-    /** Unix socket paths are limited to 108 bytes (with the NUL); room for {@code /agent-XXXXXXXXXX/agent.sock}. */
+    /** Unix socket paths are limited to 108 bytes (with the NUL). */
     static final int SOCKET_PATH_MAX = 107;
+    /**
+     * Room for {@code /agent-<n>/agent.sock}: {@code Files.createTempDirectory} names with a random non-negative
+     * long, up to 19 digits (not 10: a 109-byte path made ssh-agent exit 1 for OpenstackToOpenstackIT).
+     */
+    static final int SOCKET_SUFFIX_MAX = ("/agent-" + Long.MAX_VALUE + "/agent.sock").length();
 
     /** Starts {@code ssh-agent} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
     public static SshAgent start(Cleanup cleanup) throws ConversionException {
@@ -55,8 +60,8 @@ public final class SshAgent {
     public static SshAgent start(Cleanup cleanup, Path secretsDir) throws ConversionException {
         try {
             Path parent = secretsDir != null
-                    && secretsDir.toAbsolutePath().toString().length() + "/agent-0000000000/agent.sock".length()
-                    <= SOCKET_PATH_MAX ? secretsDir : Path.of("/tmp");
+                    && secretsDir.toAbsolutePath().toString().length() + SOCKET_SUFFIX_MAX <= SOCKET_PATH_MAX
+                    ? secretsDir : Path.of("/tmp");
             Path dir = Files.createTempDirectory(parent, parent == secretsDir ? "agent-" : "v2v-agent-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");

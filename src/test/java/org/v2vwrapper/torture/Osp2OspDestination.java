@@ -163,9 +163,14 @@ public final class Osp2OspDestination implements TortureDestination {
                 .arg("--lock-dir=" + locks);
     }
 
-    @Override
-    public List<String> processMarkers() {
-        return List.of(base.toString());
+    /**
+     * The nbdkit exports on the fake source conversion host (run by {@code cloud-user} through the sshd, their
+     * command line naming the fake's storage): remote objects, not the wrapper's local children (those are found
+     * by their environment).
+     */
+    private List<ProcessHandle> remoteNbdkits() {
+        return ProcessHandle.allProcesses().filter(h -> SshdHarness.USER.equals(h.info().user().orElse(""))
+                && h.info().commandLine().orElse("").contains(base.toString())).toList();
     }
 
     @Override
@@ -207,6 +212,7 @@ public final class Osp2OspDestination implements TortureDestination {
         fake.images(SRC).stream().filter(im -> im.name.startsWith("rhosp-migration-"))
                 .forEach(im -> left.add("source image " + im.id));
         fake.transfers().forEach(t -> left.add("transfer " + t.id));
+        remoteNbdkits().forEach(h -> left.add("nbdkit (pid " + h.pid() + ") on the source conversion host"));
         FakeOpenStack.Volume root = fake.volume(ROOT).orElseThrow();
         FakeOpenStack.Volume data = fake.volume(DATA).orElseThrow();
         if (!"/dev/vda".equals(root.attachments.get(VM))) {
@@ -220,6 +226,7 @@ public final class Osp2OspDestination implements TortureDestination {
 
     @Override
     public void close() {
+        remoteNbdkits().forEach(ProcessHandle::destroyForcibly); // what the runs left there (reported above)
         fake.close();
         sshd.close();
         try (var walk = Files.walk(base)) {
