@@ -140,8 +140,21 @@ public final class SshAgent {
     }
 
     void stop() {
-        // The agent is the child of the process started (see start): it goes first, at once, then its parent.
-        process.descendants().forEach(ProcessHandle::destroy);
+        // The agent is the child of the process started (see start): TERM to it first, then its parent goes (the
+        // `sleep` never reaps it; once gone, init does), then the agent's exit is awaited.
+        List<ProcessHandle> agents = process.descendants().toList();
+        agents.forEach(ProcessHandle::destroy);
         Children.stop(process, "ssh-agent", Duration.ofSeconds(5));
+        for (ProcessHandle a : agents) {
+            try {
+                a.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                LOG.warn("ssh-agent (pid {}) did not exit within 5 s of SIGTERM; sending SIGKILL", a.pid());
+                a.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                a.destroyForcibly();
+            }
+        }
     }
 }
