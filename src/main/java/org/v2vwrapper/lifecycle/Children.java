@@ -48,11 +48,8 @@ public final class Children {
         }
     }
 
-    /**
-     * argv with the pdeathsig prefix where setpriv exists (also for a program that another one runs as its child:
-     * the signal is the parent thread's, and survives exec unless the program is set-user/group-id).
-     */
-    public static List<String> withDeathSignal(List<String> argv) {
+    /** argv with the pdeathsig prefix where setpriv exists. */
+    static List<String> withDeathSignal(List<String> argv) {
         if (SETPRIV == null) {
             return argv;
         }

@@ -66,15 +66,16 @@ public final class SshAgent {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");
             // ssh-agent is set-group-id (Debian: group _ssh), and the kernel drops a parent-death signal when it
-            // executes such a program: `setpriv --pdeathsig` cannot reach it (the torture found SIGKILLed runs'
-            // agents alive). So the agent runs in command mode, where it watches its parent instead: the parent
-            // process (the one started here, from the run's main thread) becomes a `sleep` with the death signal
-            // of its own, and the forked agent exits once that is gone (ssh-agent looks every 10 s).
-            List<String> argv = new ArrayList<>(List.of("ssh-agent", "-a", socket.toString(), "--"));
-            argv.addAll(Children.withDeathSignal(List.of("sleep", "infinity")));
-            Process p = Children.start(new ProcessBuilder(argv)
+            // executes such a program: `setpriv --pdeathsig` (Children) cannot reach it (the torture found SIGKILLed
+            // runs' agents alive). So the agent runs in command mode, where it watches its parent instead: the
+            // process started here becomes `cat` reading a pipe from this JVM, which ends at EOF once the wrapper is
+            // gone in any way (even before cat started: no race as with a death signal set after the fork), and
+            // the forked agent exits once its parent is gone (ssh-agent looks every 10 s).
+            ProcessBuilder pb = new ProcessBuilder("ssh-agent", "-a", socket.toString(), "--", "cat")
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD));
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Process p = pb.start(); // its stdin (our end of the pipe) stays open while the Process is referenced
             SshAgent agent = new SshAgent(p, socket);
             cleanup.register("ssh-agent", () -> {
                 agent.stop();
@@ -141,7 +142,7 @@ public final class SshAgent {
 
     void stop() {
         // The agent is the child of the process started (see start): TERM to it first, then its parent goes (the
-        // `sleep` never reaps it; once gone, init does), then the agent's exit is awaited.
+        // `cat` never reaps it; once gone, init does), then the agent's exit is awaited.
         List<ProcessHandle> agents = process.descendants().toList();
         agents.forEach(ProcessHandle::destroy);
         Children.stop(process, "ssh-agent", Duration.ofSeconds(5));

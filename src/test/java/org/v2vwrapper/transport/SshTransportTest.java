@@ -99,7 +99,7 @@ class SshTransportTest {
     }
 
     private static List<ProcessHandle> sshAgentChildren() {
-        // The agent is a grandchild: ssh-agent in command mode forks, its parent becomes a `sleep` (SshAgent.start).
+        // The agent is a grandchild: ssh-agent in command mode forks, its parent becomes `cat` (SshAgent.start).
         return ProcessHandle.current().descendants()
                 .filter(h -> h.info().command().map(c -> c.endsWith("ssh-agent")).orElse(false))
                 .toList();
