@@ -144,7 +144,10 @@ public final class SshRunner {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
         try {
-            return pb.start();
+            // Without stdin (a tunnel, a short command) nothing tells ssh that the wrapper is gone: it gets the
+            // parent-death signal (the torture found SIGKILLed runs' tunnels alive). A command fed through stdin
+            // sees EOF when the wrapper dies (and Children would give it /dev/null).
+            return noStdin ? org.v2vwrapper.lifecycle.Children.start(pb) : pb.start();
         } catch (IOException e) {
             throw new ConversionException(step + ": cannot run ssh: " + e.getMessage(), e);
         }

@@ -110,7 +110,7 @@ final class OspToOspSteps {
         // Cleanup runs newest first: the source is restored (over ssh, with the agent) before the agent stops and
         // the connections close.
         ctx.cleanup().register("OpenStack connections", m::close);
-        SshAgent agent = SshAgent.start(ctx.cleanup());
+        SshAgent agent = SshAgent.start(ctx.cleanup(), ctx.secrets().directory());
         agent.addKey(ctx.request().sshKey(), ctx.secrets());
         ctx.cleanup().register("the source VM and conversion host", m::restoreSource);
         ctx.onFailure("the destination's volumes, transfers, ports and instance", m::undoDestination);

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * What a wrapper that died without cleaning up (SIGKILL, OOM killer, power loss) leaves in its run directory:
- * its {@code secrets-*} directories (0600 password and key files) and complete or partial temporary state files
+ * its {@code secrets-*} directories (0600 password and key files), the OpenStack→OpenStack tunnels' socket
+ * directory ({@code v2v-tunnels-*}) and complete or partial temporary state files
  * ({@code .state.json.*.tmp}). Removed by whoever next holds the run directory's lock, which proves the
  * previous owner is gone, before anything else; the names removed are returned for the log, never a content.
  *
@@ -46,7 +47,9 @@ public final class RunDirLeftovers {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(runDir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(SecretStore.DIRECTORY_PREFIX)) {
+                if (name.startsWith(SecretStore.DIRECTORY_PREFIX)
+                        || name.startsWith(org.v2vwrapper.output.osp.OspMigration.TUNNELS_PREFIX)) {
+                    // (the tunnels' directory holds only the dead run's ssh sockets; the torture found it left)
                     removed.add(new Removed(name, removeTree(entry)));
                 } else if (isStateTemp(name, stateFileName) || isStateTemp(name, LEDGER_FILE)) {
                     Files.deleteIfExists(entry);

@@ -39,10 +39,15 @@ public final class SshAgent {
         return socket;
     }
 
-    /** Unix socket paths are limited to 108 bytes (with the NUL); room for {@code /agent-XXXXXXXXXX/agent.sock}. */
+    /** Unix socket paths are limited to 108 bytes (with the NUL). */
     static final int SOCKET_PATH_MAX = 107;
+    /**
+     * Room for {@code /agent-<n>/agent.sock}: {@code Files.createTempDirectory} names with a random non-negative
+     * long, up to 19 digits (not 10: a 109-byte path made ssh-agent exit 1 for OpenstackToOpenstackIT).
+     */
+    static final int SOCKET_SUFFIX_MAX = ("/agent-" + Long.MAX_VALUE + "/agent.sock").length();
 
-    /** Starts {@code ssh-agent -D} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
+    /** Starts {@code ssh-agent} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
     public static SshAgent start(Cleanup cleanup) throws ConversionException {
         return start(cleanup, null);
     }
@@ -55,15 +60,22 @@ public final class SshAgent {
     public static SshAgent start(Cleanup cleanup, Path secretsDir) throws ConversionException {
         try {
             Path parent = secretsDir != null
-                    && secretsDir.toAbsolutePath().toString().length() + "/agent-0000000000/agent.sock".length()
-                    <= SOCKET_PATH_MAX ? secretsDir : Path.of("/tmp");
+                    && secretsDir.toAbsolutePath().toString().length() + SOCKET_SUFFIX_MAX <= SOCKET_PATH_MAX
+                    ? secretsDir : Path.of("/tmp");
             Path dir = Files.createTempDirectory(parent, parent == secretsDir ? "agent-" : "v2v-agent-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path socket = dir.resolve("agent.sock");
-            // Started from the run's main thread, which outlives the agent (see Children on pdeathsig).
-            Process p = Children.start(new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+            // ssh-agent is set-group-id (Debian: group _ssh), and the kernel drops a parent-death signal when it
+            // executes such a program: `setpriv --pdeathsig` (Children) cannot reach it (the torture found SIGKILLed
+            // runs' agents alive). So the agent runs in command mode, where it watches its parent instead: the
+            // process started here becomes `cat` reading a pipe from this JVM, which ends at EOF once the wrapper is
+            // gone in any way (even before cat started: no race as with a death signal set after the fork), and
+            // the forked agent exits once its parent is gone (ssh-agent looks every 10 s).
+            ProcessBuilder pb = new ProcessBuilder("ssh-agent", "-a", socket.toString(), "--", "cat")
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD));
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Process p = pb.start(); // its stdin (our end of the pipe) stays open while the Process is referenced
             SshAgent agent = new SshAgent(p, socket);
             cleanup.register("ssh-agent", () -> {
                 agent.stop();
@@ -129,6 +141,21 @@ public final class SshAgent {
     }
 
     void stop() {
+        // The agent is the child of the process started (see start): TERM to it first, then its parent goes (the
+        // `cat` never reaps it; once gone, init does), then the agent's exit is awaited.
+        List<ProcessHandle> agents = process.descendants().toList();
+        agents.forEach(ProcessHandle::destroy);
         Children.stop(process, "ssh-agent", Duration.ofSeconds(5));
+        for (ProcessHandle a : agents) {
+            try {
+                a.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                LOG.warn("ssh-agent (pid {}) did not exit within 5 s of SIGTERM; sending SIGKILL", a.pid());
+                a.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                a.destroyForcibly();
+            }
+        }
     }
 }

@@ -26,17 +26,22 @@ public final class KillTorture {
     /** The figures of one torture run. */
     public record Result(String destination, int kills, long reads, List<String> invalidReads,
                          List<String> leftFiles, List<Long> survivingProcesses, List<String> remoteLeftovers,
-                         int completedBeforeKill, int lastExitCode, long millis) {
+                         int completedBeforeKill, int lastExitCode, long millis,
+                         java.util.SortedMap<String, Integer> statusAtKill) {
         public boolean clean() {
-            return invalidReads.isEmpty() && leftFiles.isEmpty() && survivingProcesses.isEmpty()
-                    && remoteLeftovers.isEmpty();
+            return locallyClean() && remoteLeftovers.isEmpty();
+        }
+
+        /** No invalid read, no file left in the run directory, no process left. */
+        public boolean locallyClean() {
+            return invalidReads.isEmpty() && leftFiles.isEmpty() && survivingProcesses.isEmpty();
         }
 
         public String line() {
             return ("%s: %d kills (%d runs had ended before their kill), %d state reads, %d invalid, files left %s,"
-                    + " processes left %s, remote left %s, last run exit %d, %.1f s")
+                    + " processes left %s, remote left %s, last run exit %d, %.1f s; status at the kill %s")
                     .formatted(destination, kills, completedBeforeKill, reads, invalidReads.size(), leftFiles,
-                            survivingProcesses, remoteLeftovers, lastExitCode, millis / 1000.0);
+                            survivingProcesses, remoteLeftovers, lastExitCode, millis / 1000.0, statusAtKill);
         }
     }
 
@@ -51,6 +56,7 @@ public final class KillTorture {
         long reads = 0;
         List<String> invalid = new ArrayList<>();
         Set<Integer> completed = new java.util.TreeSet<>();
+        java.util.SortedMap<String, Integer> statusAtKill = new java.util.TreeMap<>();
         for (int i = 0; i < kills; i++) {
             WrapperRun run = start(dest, dir, i);
             try (StateWatcher watcher = new StateWatcher(run.stateFile())) {
@@ -61,6 +67,7 @@ public final class KillTorture {
                 }
                 run.process().destroyForcibly();
                 run.process().waitFor();
+                statusAtKill.merge(status(run), 1, Integer::sum);
                 Thread.sleep(50); // the reader sees the file as the killed wrapper left it
                 reads += watcher.reads();
                 invalid.addAll(watcher.invalid());
@@ -78,6 +85,7 @@ public final class KillTorture {
         }
         latestPid(last).ifPresent(pids::add);
         pids.addAll(children(last));
+        pids.addAll(processesOf(dir, dest));
         List<Long> alive = new ArrayList<>();
         for (long p : pids) {
             for (int w = 0; w < 100 && running(p); w++) {
@@ -89,18 +97,17 @@ public final class KillTorture {
         }
         List<String> left = new ArrayList<>();
         try (Stream<Path> s = Files.list(last.runDir)) {
-            s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("state.json")).forEach(left::add);
+            s.map(p -> p.getFileName().toString()).filter(n -> !n.equals("state.json"))
+                    .filter(n -> !dest.callerFiles().contains(n)).forEach(left::add);
         }
         // (ssh-agent's socket lives in the run's secret directory, counted above: SshAgentTest. The /tmp fallback is
         // not checked here: the other tests on the host make and remove their own there.)
         return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills, completed), completed.size(), rc,
-                (System.nanoTime() - t0) / 1_000_000);
+                (System.nanoTime() - t0) / 1_000_000, statusAtKill);
     }
 
     private static WrapperRun start(TortureDestination dest, Path dir, int i) throws IOException {
-        WrapperRun run = new WrapperRun(dir).scenario(dest.scenario(i));
-        dest.launcherArgs().forEach(run::arg);
-        return run.start(dest.request(dir, i));
+        return dest.prepare(new WrapperRun(dir), i).start(dest.request(dir, i));
     }
 
     private static java.util.Optional<Long> latestPid(WrapperRun run) {
@@ -117,6 +124,15 @@ public final class KillTorture {
         return java.util.Optional.empty();
     }
 
+    /** The state's status as the killed run left it ({@code -} before the first state write). */
+    private static String status(WrapperRun run) {
+        try {
+            return Files.exists(run.stateFile()) ? run.state().path("status").asText("-") : "-";
+        } catch (IOException e) {
+            return "(unreadable)";
+        }
+    }
+
     private static List<Long> children(WrapperRun run) throws IOException {
         List<Long> out = new ArrayList<>();
         if (Files.exists(run.children)) {
@@ -126,6 +142,35 @@ public final class KillTorture {
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * Every process whose command line names the torture directory or the destination's fakes (ssh tunnels, nbdkit
+     * on a fake conversion host, flock holders), or whose environment does (whatever a launcher started inherits
+     * {@code FAKE_V2V_RECORD=<dir>/…}: an ssh-agent with its socket in /tmp, a helper's helper). Not this JVM.
+     */
+    static List<Long> processesOf(Path dir, TortureDestination dest) {
+        List<String> markers = new ArrayList<>(dest.processMarkers());
+        markers.add(dir.toString());
+        long self = ProcessHandle.current().pid();
+        List<Long> out = new ArrayList<>();
+        ProcessHandle.allProcesses().filter(h -> h.pid() != self).forEach(h -> {
+            String cmd = h.info().commandLine().orElse("");
+            String env;
+            try {
+                env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ")),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (IOException | RuntimeException e) {
+                env = ""; // gone, or not ours to read
+            }
+            for (String m : markers) {
+                if (cmd.contains(m) || env.contains(m)) {
+                    out.add(h.pid());
+                    return;
+                }
+            }
+        });
         return out;
     }
 

@@ -7,6 +7,18 @@ import java.util.List;
 
 /** Cold conversion to a local directory: nothing remote; secrets, temp files and processes are what count. */
 public final class LocalDestination implements TortureDestination {
+    private final boolean succeed;
+
+    /** virt-v2v fails at the end (exit 3): the run always ends in its failure cleanup. */
+    public LocalDestination() {
+        this(false);
+    }
+
+    /** {@code succeed}: virt-v2v succeeds, so the run goes on to its last step. */
+    public LocalDestination(boolean succeed) {
+        this.succeed = succeed;
+    }
+
     @Override
     public String name() {
         return "local";
@@ -28,7 +40,12 @@ public final class LocalDestination implements TortureDestination {
                 .out("[   1.0] Opening the source").sleep(0.3)
                 .out("[  10.0] Copying disk 1/1").errCr(Scenario.progressBar(30)).sleep(0.5)
                 .errCr(Scenario.progressBar(80)).sleep(0.5).err(Scenario.progressBar(100))
-                .out("[  20.0] Creating output metadata").exit(3);
+                .out("[  20.0] Creating output metadata").exit(succeed ? 0 : 3);
+    }
+
+    @Override
+    public int lastExitCode() {
+        return succeed ? 0 : 2;
     }
 
     @Override

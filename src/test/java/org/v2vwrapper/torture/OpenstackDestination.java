@@ -95,6 +95,23 @@ public final class OpenstackDestination implements TortureDestination {
                 .out("[  20.0] Finishing off").exit(0);
     }
 
+    /** Iteration {@code i}'s volume made and named, then virt-v2v copies for {@code seconds} (to be killed). */
+    public Scenario longCopy(int i, double seconds) {
+        String control = cloud.baseUrl() + FakeOpenStack.CONTROL;
+        return new Scenario().out("[   0.0] Setting up the source: -i libvirt -ic esx://root@esxi.example.com win7")
+                .child()
+                .out("[  10.0] Copying disk 1/1")
+                .add("http-post " + control + "volumes?id=" + volume(i) + "&project=" + CONVERSION + "&guest_id="
+                        + guest(i) + "&index=1")
+                .err("openstack --os-interface=public volume show -f json " + volume(i))
+                .errCr(Scenario.progressBar(10)).sleep(seconds).exit(0);
+    }
+
+    /** Whether iteration {@code i}'s volume is still on the fake (and not being deleted). */
+    public boolean volumeLeft(int i) {
+        return cloud.volume(volume(i)).filter(v -> !"deleting".equals(v.status)).isPresent();
+    }
+
     @Override
     public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
         List<String> left = new ArrayList<>();

@@ -15,12 +15,27 @@ import java.util.List;
  */
 public final class OvirtDestination implements TortureDestination {
     private final FakeOvirtEngine engine;
+    private final boolean succeed;
 
+    /** virt-v2v fails after the upload (exit 3): every disk goes in the failure cleanup. */
     public OvirtDestination() throws IOException {
+        this(false);
+    }
+
+    /**
+     * {@code succeed}: virt-v2v creates iteration {@code i}'s VM {@code t<i>} (as rhv-upload does) and succeeds,
+     * so the run goes on to its last step; a finished run's disk is its result.
+     */
+    public OvirtDestination(boolean succeed) throws IOException {
+        this.succeed = succeed;
         engine = FakeOvirtEngine.start(TestCa.shared());
         engine.addCluster("Default");
         engine.addStorageDomain("data", "nfs");
         engine.setUnlockAfterGets(1);
+    }
+
+    static String vmId(int i) {
+        return "cccccccc-0000-4000-8000-%012d".formatted(i);
     }
 
     static String disk(int i) {
@@ -42,30 +57,49 @@ public final class OvirtDestination implements TortureDestination {
     }
 
     @Override
+    public int lastExitCode() {
+        return succeed ? 0 : 2;
+    }
+
+    @Override
     public String request(Path dir) {
+        return request(dir, 0);
+    }
+
+    @Override
+    public String request(Path dir, int i) {
         return """
-                {"vm_name": "win7", "transport_method": "vddk",
+                {"vm_name": "%s", "transport_method": "vddk",
                  "vmware_uri": "esx://root@esxi.example.com?no_verify=1", "vmware_password": "Tortur3-S3cret",
                  "vmware_fingerprint": "1A:3F:26:C6:DC:2C:44:88:AA:33:81:3C:18:6E:5D:9F:C0:EE:DF:5C",
                  "rhv_url": "%s", "rhv_password": "%s", "rhv_cluster": "Default", "rhv_storage": "data"}
-                """.formatted(engine.url(), engine.password());
+                """.formatted(succeed ? "t" + i : "win7", engine.url(), engine.password());
     }
 
     @Override
     public Scenario scenario(int i) {
         String control = engine.url().replace(FakeOvirtEngine.API, "") + FakeOvirtEngine.CONTROL;
-        return new Scenario().out("[   0.0] Setting up the source: -i libvirt -ic esx://root@esxi.example.com win7")
+        Scenario s = new Scenario().out("[   0.0] Setting up the source: -i libvirt -ic esx://root@esxi.example.com win7")
                 .sleep(0.2).child()
                 .out("[  10.0] Copying disk 1/1")
                 .add("http-post " + control + "disks?id=" + disk(i) + "&status=ok")
                 .err("disk.id = '" + disk(i) + "'").errCr(Scenario.progressBar(20)).sleep(0.5)
-                .errCr(Scenario.progressBar(70)).sleep(0.5).err(Scenario.progressBar(100)).exit(3);
+                .errCr(Scenario.progressBar(70)).sleep(0.5).err(Scenario.progressBar(100));
+        if (!succeed) {
+            return s.exit(3);
+        }
+        return s.out("[  20.0] Creating output metadata").err("<VirtualSystem ovf:id='" + vmId(i) + "'>")
+                .add("http-post " + control + "vms?id=" + vmId(i) + "&name=t" + i)
+                .out("[  21.0] Finishing off").exit(0);
     }
 
     @Override
     public List<String> remoteLeftovers(int iterations, java.util.Set<Integer> completed) {
         List<String> left = new ArrayList<>();
         for (int i = 0; i <= iterations; i++) {
+            if (succeed && (i == iterations || completed.contains(i))) {
+                continue; // that run's result
+            }
             if (engine.hasDisk(disk(i))) {
                 left.add(disk(i));
             }

@@ -1,16 +1,19 @@
 package org.v2vwrapper.torture;
 
 import org.v2vwrapper.e2e.Scenario;
+import org.v2vwrapper.e2e.WrapperRun;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One itinerary the torture driver kills at random moments: the request, what the fake virt-v2v does in
  * iteration {@code i}, the extra launcher arguments, and what is left on the destination's fake at the end.
- * Cold runs with each destination exist ({@link LocalDestination}, {@link OvirtDestination}); warm and
- * OpenStack→OpenStack itineraries plug in here when they land (a request of their mode, a scenario, a check
- * of their fakes).
+ * Cold runs with each destination ({@link LocalDestination}, {@link OvirtDestination},
+ * {@link OpenstackDestination}), warm pre-copy to local ({@link WarmDestination}) and OpenStack→OpenStack
+ * ({@link Osp2OspDestination}).
  */
 public interface TortureDestination extends AutoCloseable {
     String name();
@@ -32,6 +35,34 @@ public interface TortureDestination extends AutoCloseable {
 
     default List<String> launcherArgs() {
         return List.of();
+    }
+
+    /** The launcher of iteration {@code i} before its start: by default the fake virt-v2v's scenario and the args. */
+    default WrapperRun prepare(WrapperRun run, int i) throws IOException {
+        run.scenario(scenario(i));
+        launcherArgs().forEach(run::arg);
+        return run;
+    }
+
+    /** Files of the caller (not of the run) that may stay in the run directory, e.g. a trigger file. */
+    default Set<String> callerFiles() {
+        return Set.of();
+    }
+
+    /**
+     * Paths in the command line of every process a run of this destination starts, locally or on its fake
+     * conversion hosts (besides the torture directory itself): none may be running after the final run.
+     */
+    default List<String> processMarkers() {
+        return List.of();
+    }
+
+    /**
+     * Whether the run's ledger lists every remote object this itinerary makes, so that the final run must leave
+     * none. When it does not (yet), the leftovers are counted and reported, not asserted.
+     */
+    default boolean ledgerCoversRemoteObjects() {
+        return true;
     }
 
     /**

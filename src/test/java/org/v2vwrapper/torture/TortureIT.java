@@ -20,23 +20,32 @@ class TortureIT {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"local", "ovirt", "openstack"})
+    @ValueSource(strings = {"local", "ovirt", "openstack", "warm", "osp2osp"})
     void sigkillAtRandomMomentsLeavesNothingAfterTheNextRun(String destination) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(List.of(System.getProperty("torture.destinations",
-                "local,ovirt,openstack").split(",")).contains(destination), "not in -Dtorture.destinations");
+                "local,ovirt,openstack,warm,osp2osp").split(",")).contains(destination), "not in -Dtorture.destinations");
         int kills = Integer.getInteger("torture.kills", 3);
         long maxDelay = Long.getLong("torture.maxDelayMs", 4_000);
         long seed = Long.getLong("torture.seed", System.nanoTime());
         try (TortureDestination dest = switch (destination) {
             case "local" -> new LocalDestination();
             case "ovirt" -> new OvirtDestination();
+            case "warm" -> new WarmDestination(tmp.resolve("warm-fake"));
+            case "osp2osp" -> new Osp2OspDestination();
             default -> new OpenstackDestination();
         }) {
             KillTorture.Result r = KillTorture.run(dest, kills, maxDelay, tmp.resolve(destination), seed);
             System.out.println("torture (seed " + seed + ") " + r.line());
             assertTrue(r.reads() > 0, "the reader read nothing");
-            assertTrue(r.clean(), "seed " + seed + ": " + r.line() + " invalid: " + r.invalidReads());
-            assertEquals(dest.lastExitCode(), r.lastExitCode(), r.line());
+            if (dest.ledgerCoversRemoteObjects()) {
+                assertTrue(r.clean(), "seed " + seed + ": " + r.line() + " invalid: " + r.invalidReads());
+                assertEquals(dest.lastExitCode(), r.lastExitCode(), r.line());
+            } else {
+                // Counted and reported (docs/reliability.md), not asserted: this itinerary's remote objects are
+                // not in the ledger yet, so a SIGKILLed run's objects stay (and on the source they can make the
+                // last run fail). Everything local must be clean.
+                assertTrue(r.locallyClean(), "seed " + seed + ": " + r.line() + " invalid: " + r.invalidReads());
+            }
         }
     }
 }

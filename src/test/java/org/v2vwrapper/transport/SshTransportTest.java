@@ -99,7 +99,8 @@ class SshTransportTest {
     }
 
     private static List<ProcessHandle> sshAgentChildren() {
-        return ProcessHandle.current().children()
+        // The agent is a grandchild: ssh-agent in command mode forks, its parent becomes `cat` (SshAgent.start).
+        return ProcessHandle.current().descendants()
                 .filter(h -> h.info().command().map(c -> c.endsWith("ssh-agent")).orElse(false))
                 .toList();
     }

@@ -52,6 +52,9 @@ import org.v2vwrapper.state.ConversionState;
  * shutdown hook while a step is still running, so they are synchronized on the record and idempotent.
  */
 public final class OspMigration implements AutoCloseable {
+    /** The local tunnel sockets' directory (in the run directory): a SIGKILLed run's is removed by the next. */
+    public static final String TUNNELS_PREFIX = "v2v-tunnels-";
+
     private static final Logger LOG = LoggerFactory.getLogger(OspMigration.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     public static final String SNAPSHOT_PREFIX = "rhosp-migration-";
@@ -337,7 +340,7 @@ public final class OspMigration implements AutoCloseable {
             remoteTmp = tmp;
         }
         try {
-            localSockets = Files.createTempDirectory(places.localTmp(), "v2v-tunnels-",
+            localSockets = Files.createTempDirectory(places.localTmp(), TUNNELS_PREFIX,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (IOException e) {
             throw new ConversionException("creating the tunnel directory: " + e.getMessage(), e);

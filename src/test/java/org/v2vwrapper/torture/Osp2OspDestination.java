@@ -1,0 +1,240 @@
+package org.v2vwrapper.torture;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.v2vwrapper.e2e.Scenario;
+import org.v2vwrapper.e2e.WrapperRun;
+import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.testing.SshdHarness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * OpenStack to OpenStack, as {@code e2e/OpenstackToOpenstackIT} runs it: one fake cloud with a source project and
+ * the destination's conversion and destination projects, the test sshd as the source conversion host (nbdkit
+ * exporting there as {@code cloud-user}), ssh tunnels, the project's NBD copy. The source VM boots from a root
+ * volume and has one data volume. Left after the final run, besides the results of the runs that ended before
+ * their kill (instance {@code t<i>} and the volumes attached to it): source snapshots, {@code rhosp-migration-*}
+ * volumes and images, volumes on either conversion host, the source VM's volumes not back on it, conversion
+ * project volumes, pending transfers, destination instances and volumes of killed runs.
+ */
+public final class Osp2OspDestination implements TortureDestination {
+    static final String SRC = "5rc0000000000000000000000000000a";
+    static final String CONV = "c0nv000000000000000000000000000b";
+    static final String DEST = "d35t000000000000000000000000000c";
+    static final String VM = "11111111-aaaa-4bbb-8ccc-000000000001";
+    static final String SRC_HOST = "22222222-aaaa-4bbb-8ccc-000000000001";
+    static final String DST_HOST = "33333333-aaaa-4bbb-8ccc-000000000001";
+    static final String ROOT = "44444444-aaaa-4bbb-8ccc-000000000001";
+    static final String DATA = "55555555-aaaa-4bbb-8ccc-000000000001";
+    static final String FLAVOR = "a96b2815-3525-4eea-9ab4-14ba58e17835";
+    static final String SG = "d5366f19-c34f-493c-a816-b305085c8fae";
+    static final String SRC_PW = "Src-Tortur3-pw";
+    static final String DST_PW = "Dst-Tortur3-pw";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path base;
+    private final SshdHarness sshd;
+    private final FakeOpenStack fake;
+    private final Path srcById;
+    private final Path dstById;
+    private final Path locks;
+
+    public Osp2OspDestination() throws Exception {
+        // Not below a test's 0700 temporary directory: cloud-user (the sshd side) reads the storage files.
+        base = Files.createTempDirectory("v2v-torture-osp2osp-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        sshd = SshdHarness.start();
+        fake = FakeOpenStack.start();
+        fake.project(SRC, "source", "Default");
+        fake.project(CONV, "conversion", "Default");
+        fake.project(DEST, "destination", "Default");
+        fake.user("src-user", "Default", SRC_PW, SRC);
+        fake.user("dst-user", "Default", DST_PW, CONV, DEST);
+        fake.creationPolls(0);
+        Path storage = Files.createDirectory(base.resolve("storage"));
+        srcById = Files.createDirectory(base.resolve("src-by-id"));
+        dstById = Files.createDirectory(base.resolve("dst-by-id"));
+        locks = Files.createDirectory(base.resolve("locks"));
+        fake.storage(storage, 1 << 20);
+        fake.devDiskById(SRC_HOST, srcById);
+        fake.devDiskById(DST_HOST, dstById);
+        FakeOpenStack.Server host = fake.addServer(SRC_HOST, SRC, "src-converter");
+        host.image = "img-rhel";
+        host.accessIPv4 = SshdHarness.HOST_ADDRESS;
+        fake.addServer(DST_HOST, CONV, "dst-converter").image = "img-rhel";
+        fake.addFlavor(FLAVOR, "m1.small");
+        fake.addSecurityGroup(SG, DEST, "default");
+        FakeOpenStack.Server vm = fake.addServer(VM, SRC, "web");
+        vm.stopPolls = 0;
+        FakeOpenStack.Volume root = fake.addVolume(ROOT, SRC, "web-root", Map.of());
+        root.bootable = true;
+        fake.addVolume(DATA, SRC, "web-data", Map.of());
+        fake.attach(ROOT, VM, "/dev/vda");
+        fake.attach(DATA, VM, "/dev/vdb");
+        Random r = new Random(42);
+        for (String v : List.of(ROOT, DATA)) {
+            byte[] chunk = new byte[100_000];
+            r.nextBytes(chunk);
+            fake.writeVolume(v, 0, chunk);
+        }
+        try (var s = Files.list(storage)) {
+            for (Path p : s.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-r--r--"));
+            }
+        }
+    }
+
+    static String name(int i) {
+        return "t" + i;
+    }
+
+    @Override
+    public String name() {
+        return "osp2osp";
+    }
+
+    @Override
+    public int lastExitCode() {
+        return 0;
+    }
+
+    @Override
+    public String request(Path dir) {
+        return request(dir, 0);
+    }
+
+    @Override
+    public String request(Path dir, int i) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("vm_name", name(i));
+        n.put("transport_method", "ssh");
+        ObjectNode env = n.putObject("osp_environment");
+        env.put("os-auth_url", fake.authUrl());
+        env.put("os-username", "dst-user");
+        env.put("os-password", DST_PW);
+        env.put("os-project_name", "conversion");
+        env.put("os-project_domain_name", "Default");
+        env.put("os-user_domain_name", "Default");
+        n.put("osp_destination_project_id", DEST);
+        n.put("osp_flavor_id", FLAVOR);
+        n.putArray("osp_security_groups_ids").add(SG);
+        n.put("osp_server_id", DST_HOST);
+        ObjectNode src = n.putObject("osp_source_environment");
+        src.put("auth_url", fake.authUrl());
+        src.put("username", "src-user");
+        src.put("password", SRC_PW);
+        src.put("project_name", "source");
+        src.put("project_domain_name", "Default");
+        src.put("user_domain_name", "Default");
+        src.put("verify", false);
+        src.put("vm_id", VM);
+        src.put("conversion_vm_id", SRC_HOST);
+        n.put("osp_source_export", "nbdkit");
+        try {
+            n.put("ssh_key", sshd.clientKeyText());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n.toString();
+    }
+
+    @Override
+    public Scenario scenario(int i) {
+        return new Scenario(); // no virt-v2v: the copy is the wrapper's own
+    }
+
+    @Override
+    public WrapperRun prepare(WrapperRun run, int i) {
+        return run.env("HOME", sshd.home().toString())
+                .env("V2V_WRAPPER_SOURCE_DEV_DISK_BY_ID", srcById.toString())
+                .env("V2V_WRAPPER_OSP_WAIT", "15")
+                .arg("--dev-disk-by-id=" + dstById)
+                .arg("--lock-dir=" + locks);
+    }
+
+    /**
+     * The nbdkit exports on the fake source conversion host (run by {@code cloud-user} through the sshd, their
+     * command line naming the fake's storage): remote objects, not the wrapper's local children (those are found
+     * by their environment).
+     */
+    private List<ProcessHandle> remoteNbdkits() {
+        return ProcessHandle.allProcesses().filter(h -> SshdHarness.USER.equals(h.info().user().orElse(""))
+                && h.info().commandLine().orElse("").contains(base.toString())).toList();
+    }
+
+    @Override
+    public boolean ledgerCoversRemoteObjects() {
+        return false; // the OpenStack→OpenStack itinerary records nothing in the ledger yet
+    }
+
+    @Override
+    public List<String> remoteLeftovers(int iterations, Set<Integer> completed) {
+        Set<String> results = new HashSet<>();
+        results.add(name(iterations));
+        completed.forEach(i -> results.add(name(i)));
+        Set<String> resultServers = new HashSet<>();
+        List<String> left = new ArrayList<>();
+        for (FakeOpenStack.Server s : fake.servers(DEST)) {
+            if (results.contains(s.name)) {
+                resultServers.add(s.id);
+            } else if (!"DELETED".equalsIgnoreCase(s.status)) {
+                left.add("destination instance " + s.id + " (" + s.name + ")");
+            }
+        }
+        for (FakeOpenStack.Volume v : fake.volumes(DEST)) {
+            if (v.attachments.keySet().stream().noneMatch(resultServers::contains)) {
+                left.add("destination volume " + v.id + " (" + v.name + ")");
+            }
+        }
+        for (FakeOpenStack.Volume v : fake.volumes(CONV)) {
+            left.add("conversion project volume " + v.id + " (" + v.name + ")");
+        }
+        for (FakeOpenStack.Volume v : fake.volumes(SRC)) {
+            if (v.name != null && v.name.startsWith("rhosp-migration-")) {
+                left.add("source volume " + v.id + " (" + v.name + ")");
+            }
+            if (v.attachments.containsKey(SRC_HOST)) {
+                left.add("source volume " + v.id + " attached to the source conversion host");
+            }
+        }
+        fake.snapshots(SRC).forEach(s -> left.add("source snapshot " + s.id));
+        fake.images(SRC).stream().filter(im -> im.name.startsWith("rhosp-migration-"))
+                .forEach(im -> left.add("source image " + im.id));
+        fake.transfers().forEach(t -> left.add("transfer " + t.id));
+        remoteNbdkits().forEach(h -> left.add("nbdkit (pid " + h.pid() + ") on the source conversion host"));
+        FakeOpenStack.Volume root = fake.volume(ROOT).orElseThrow();
+        FakeOpenStack.Volume data = fake.volume(DATA).orElseThrow();
+        if (!"/dev/vda".equals(root.attachments.get(VM))) {
+            left.add("the source VM's root volume is not attached back");
+        }
+        if (!"/dev/vdb".equals(data.attachments.get(VM))) {
+            left.add("the source VM's data volume is not attached back");
+        }
+        return left;
+    }
+
+    @Override
+    public void close() {
+        remoteNbdkits().forEach(ProcessHandle::destroyForcibly); // what the runs left there (reported above)
+        fake.close();
+        sshd.close();
+        try (var walk = Files.walk(base)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
