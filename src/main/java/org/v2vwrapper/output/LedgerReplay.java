@@ -17,6 +17,8 @@ import org.v2vwrapper.output.rhv.OvirtSession;
 import org.v2vwrapper.output.rhv.OvirtVmCreator;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RhvDestination;
+import org.v2vwrapper.vsphere.SnapshotReplay;
+import org.v2vwrapper.vsphere.VsphereEndpoint;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +76,17 @@ public final class LedgerReplay {
                 OspReplay.replay(remote, request.osp().get(), request.insecureConnection(), osp);
             } catch (ConversionException | RuntimeException e) {
                 LOG.error("ledger replay on OpenStack failed: {}", e.getMessage());
+            }
+        }
+        if (request.vmwareUri().isPresent() && request.vmwarePassword().isPresent()) {
+            // A warm run's pre-copy snapshots, on the vSphere the request names.
+            try {
+                VsphereEndpoint ep = VsphereEndpoint.parse(request.vmwareUri().get(),
+                        request.vmwareFingerprint().orElse(null));
+                reachable.add(SnapshotReplay.where(ep));
+                SnapshotReplay.replay(remote, ep, request.vmwarePassword().get());
+            } catch (RuntimeException e) {
+                LOG.error("ledger replay on vSphere failed: {}", org.v2vwrapper.text.Throwables.withoutMessages(e));
             }
         }
         Set<String> keysAfter = new java.util.HashSet<>();

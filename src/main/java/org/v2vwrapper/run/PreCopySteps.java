@@ -20,6 +20,9 @@ import org.v2vwrapper.precopy.NbdkitPlugins;
 import org.v2vwrapper.precopy.PreCopyResult;
 import org.v2vwrapper.precopy.PreparedDisk;
 import org.v2vwrapper.precopy.Triggers;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
+import org.v2vwrapper.vsphere.SnapshotReplay;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.Destination;
 import org.v2vwrapper.request.Mode;
@@ -177,14 +180,16 @@ final class PreCopySteps {
         final List<DiskRun> disks;
         final PreCopyDisks state;
         final Path passwordFile;
+        final RemoteLedger ledger;
         final List<NbdkitProcess> nbdkits = new ArrayList<>();
         volatile ManagedObjectRef snapshot;
         volatile boolean stopped;
         int snapshotsMade;
 
         Session(VsphereClient client, ManagedObjectRef vm, VmInfo vmInfo, List<DiskRun> disks, PreCopyDisks state,
-                Path passwordFile) {
+                Path passwordFile, RemoteLedger ledger) {
             this.client = client;
+            this.ledger = ledger;
             this.vm = vm;
             this.vmInfo = vmInfo;
             this.disks = disks;
@@ -213,6 +218,7 @@ final class PreCopySteps {
                 stopNbdkits();
                 LOG.info("removing our snapshot {}", s.value());
                 client.removeSnapshot(s);
+                ledger.done(Kinds.VSPHERE_SNAPSHOT, s.value());
                 snapshot = null;
             }
         }
@@ -272,7 +278,7 @@ final class PreCopySteps {
                 disks.stream().map(d -> d.label).toList(), specs.stream().map(DiskSpec::capacityBytes).toList());
         ctx.state().usePreCopyDisks(state);
         Path passwordFile = ctx.secrets().write("vmware-password", r.vmwarePassword().orElseThrow());
-        Session session = new Session(client, vm, info, disks, state, passwordFile);
+        Session session = new Session(client, vm, info, disks, state, passwordFile, ctx.ledger());
         ctx.put(SESSION, session);
         // Our snapshot goes before the disks it was copied to (undo runs newest first; registered after the disks'
         // undo below would put it first too, but a snapshot can exist only once the disks do).
@@ -418,8 +424,12 @@ final class PreCopySteps {
             s.removeSnapshot();
         }
         ctx.checkNotStopped();
+        // In the ledger before it exists (a SIGKILL during the task leaves an intent the next run resolves by name).
+        String key = s.ledger.intend(Kinds.VSPHERE_SNAPSHOT, SnapshotReplay.where(s.client.endpoint()),
+                Map.of(SnapshotReplay.VM, s.vm.value(), SnapshotReplay.NAME, SNAPSHOT_NAME));
         VsphereClient.CreatedSnapshot created = s.client.createSnapshot(s.vm, SNAPSHOT_NAME,
                 "virt-v2v-wrapper pre-copy #" + n + (last ? " (last)" : ""));
+        s.ledger.record(key, created.snapshot().value());
         s.snapshot = created.snapshot();
         s.snapshotsMade++;
         if (!created.quiesced()) {

@@ -342,9 +342,11 @@ class TwoPhaseOvirtIT {
         String listed = Files.readString(killed.runDir.resolve(RemoteLedger.FILE_NAME));
         assertTrue(made.stream().allMatch(listed::contains), "the ledger does not list the disks: " + listed);
         assertFalse(listed.contains(engine.password()), "a secret in the ledger");
+        assertTrue(listed.contains("vsphere-snapshot"), "the ledger does not list the pre-copy snapshot: " + listed);
         killed.process().destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
         killed.process().waitFor();
         assertEquals(3, engine.attachments(CONV).size(), "nothing removed them yet");
+        assertEquals(1, fakes.vsphere.snapshotsAlive(VM), "the pre-copy snapshot of the killed run");
 
         // The next run on that run directory replays the ledger first (here it stops at the tool check).
         WrapperRun next = wrapper("killed").arg("--virt-v2v-in-place=" + tmp.resolve("missing"))
@@ -354,6 +356,7 @@ class TwoPhaseOvirtIT {
         assertEquals(List.of(OTHERS_DISK), engine.attachments(CONV).stream()
                 .map(FakeOvirtEngine.DiskAttachment::diskId).toList());
         assertTrue(engine.hasDisk(OTHERS_DISK) && engine.hasVm(OTHER_VM));
+        assertEquals(0, fakes.vsphere.snapshotsAlive(VM), "the dead run's snapshot is still on vSphere");
         assertFalse(Files.exists(next.runDir.resolve(RemoteLedger.FILE_NAME)), "the ledger still lists something");
     }
 

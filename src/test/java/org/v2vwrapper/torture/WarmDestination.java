@@ -97,11 +97,6 @@ public final class WarmDestination implements TortureDestination {
     }
 
     @Override
-    public boolean ledgerCoversRemoteObjects() {
-        return false; // vSphere snapshots are not in the ledger yet (ledger.Kinds.VSPHERE_SNAPSHOT is reserved)
-    }
-
-    @Override
     public List<String> remoteLeftovers(int iterations, Set<Integer> completed) {
         List<String> left = new ArrayList<>();
         int snapshots = fake.snapshotsAlive(VM);
