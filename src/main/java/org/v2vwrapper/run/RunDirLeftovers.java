@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * What a wrapper that died without cleaning up (SIGKILL, OOM killer, power loss) leaves in its run directory:
  * its {@code secrets-*} directories (0600 password and key files), the OpenStack→OpenStack tunnels' socket
- * directory ({@code v2v-tunnels-*}) and complete or partial temporary state files
+ * directory ({@code v2v-tunnels-*}), two-phase work directories ({@code two-phase-*}) and complete or partial temporary state files
  * ({@code .state.json.*.tmp}). Removed by whoever next holds the run directory's lock, which proves the
  * previous owner is gone, before anything else; the names removed are returned for the log, never a content.
  *
@@ -48,8 +48,11 @@ public final class RunDirLeftovers {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.startsWith(SecretStore.DIRECTORY_PREFIX)
-                        || name.startsWith(org.v2vwrapper.output.osp.OspMigration.TUNNELS_PREFIX)) {
-                    // (the tunnels' directory holds only the dead run's ssh sockets; the torture found it left)
+                        || name.startsWith(org.v2vwrapper.output.osp.OspMigration.TUNNELS_PREFIX)
+                        || name.startsWith(TwoPhaseConversionSteps.WORK_PREFIX)) {
+                    // (the tunnels' directory holds only the dead run's ssh sockets; a two-phase work directory
+                    // its conversion XML, inspection output and 1.4x overlays, useless once it is dead: both
+                    // found left by the torture)
                     removed.add(new Removed(name, removeTree(entry)));
                 } else if (isStateTemp(name, stateFileName) || isStateTemp(name, LEDGER_FILE)) {
                     Files.deleteIfExists(entry);

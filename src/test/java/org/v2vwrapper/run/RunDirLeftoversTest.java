@@ -16,15 +16,16 @@ class RunDirLeftoversTest {
     Path run;
 
     @Test
-    void secretsTunnelSocketsAndTemporaryStateFilesGoTheRestStays() throws Exception {
+    void secretsTunnelSocketsTwoPhaseWorkAndTemporaryStateFilesGoTheRestStays() throws Exception {
         Files.writeString(Files.createDirectories(run.resolve("secrets-123")).resolve("vmware_password"), "x");
         Files.createFile(Files.createDirectories(run.resolve("v2v-tunnels-456")).resolve("disk0.sock"));
+        Files.writeString(Files.createDirectories(run.resolve("two-phase-42/overlays")).resolve("web01-sda.qcow2"), "q");
         Files.writeString(run.resolve(".state.json.789.tmp"), "{");
         Files.writeString(run.resolve("state.json"), "{}");
         Files.writeString(run.resolve("cutover"), "");
         Files.writeString(run.resolve("remote-ledger.json"), "{}");
         List<RunDirLeftovers.Removed> removed = RunDirLeftovers.remove(run, "state.json");
-        assertEquals(List.of(".state.json.789.tmp", "secrets-123", "v2v-tunnels-456"),
+        assertEquals(List.of(".state.json.789.tmp", "secrets-123", "two-phase-42", "v2v-tunnels-456"),
                 removed.stream().map(RunDirLeftovers.Removed::name).sorted().toList());
         try (Stream<Path> left = Files.list(run)) {
             assertEquals(List.of("cutover", "remote-ledger.json", "state.json"),
