@@ -7,9 +7,12 @@ import org.v2vwrapper.e2e.WrapperRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -52,7 +55,9 @@ public final class KillTorture {
             throws Exception {
         Random random = new Random(seed);
         long t0 = System.nanoTime();
-        Set<Long> pids = new LinkedHashSet<>();
+        // pid -> its start time when first seen: pids wrap (pid_max 32768 here) during a long run on a busy host, so
+        // a process counts as left only if the same process (same start time) is still there.
+        Map<Long, Optional<Instant>> pids = new LinkedHashMap<>();
         long reads = 0;
         List<String> invalid = new ArrayList<>();
         Set<Integer> completed = new java.util.TreeSet<>();
@@ -61,7 +66,7 @@ public final class KillTorture {
             WrapperRun run = start(dest, dir, i);
             try (StateWatcher watcher = new StateWatcher(run.stateFile())) {
                 Thread.sleep(random.nextLong(maxDelayMs + 1));
-                latestPid(run).ifPresent(pids::add);
+                latestPid(run).ifPresent(p -> remember(pids, p));
                 if (!run.process().isAlive()) {
                     completed.add(i); // it ended on its own before the kill: its VM is a result, not a leftover
                 }
@@ -72,8 +77,8 @@ public final class KillTorture {
                 reads += watcher.reads();
                 invalid.addAll(watcher.invalid());
             }
-            latestPid(run).ifPresent(pids::add);
-            pids.addAll(children(run));
+            latestPid(run).ifPresent(p -> remember(pids, p));
+            children(run).forEach(p -> remember(pids, p));
         }
         // The next run: it takes the directory over, removes the dead runs' files and replays their ledger.
         WrapperRun last = start(dest, dir, kills);
@@ -83,15 +88,19 @@ public final class KillTorture {
             reads += watcher.reads();
             invalid.addAll(watcher.invalid());
         }
-        latestPid(last).ifPresent(pids::add);
-        pids.addAll(children(last));
-        pids.addAll(processesOf(dir, dest));
+        latestPid(last).ifPresent(p -> remember(pids, p));
+        children(last).forEach(p -> remember(pids, p));
+        processesOf(dir, dest).forEach(p -> remember(pids, p));
         List<Long> alive = new ArrayList<>();
-        for (long p : pids) {
-            for (int w = 0; w < 100 && running(p); w++) {
+        for (var e : pids.entrySet()) {
+            long p = e.getKey();
+            if (e.getValue().isEmpty()) {
+                continue; // already gone when its pid was read
+            }
+            for (int w = 0; w < 100 && sameProcessRunning(p, e.getValue().get()); w++) {
                 Thread.sleep(20);
             }
-            if (running(p)) {
+            if (sameProcessRunning(p, e.getValue().get())) {
                 alive.add(p);
             }
         }
@@ -172,6 +181,16 @@ public final class KillTorture {
             }
         });
         return out;
+    }
+
+    private static void remember(Map<Long, Optional<Instant>> pids, long pid) {
+        pids.putIfAbsent(pid, running(pid)
+                ? ProcessHandle.of(pid).flatMap(h -> h.info().startInstant()) : Optional.empty());
+    }
+
+    private static boolean sameProcessRunning(long pid, Instant started) {
+        return running(pid) && ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+                .map(started::equals).orElse(false);
     }
 
     static boolean running(long pid) {
