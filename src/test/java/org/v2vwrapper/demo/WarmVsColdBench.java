@@ -104,6 +104,7 @@ public final class WarmVsColdBench {
                         printPhases(f.run());
                     }
                     delete(dir);
+                    System.out.println("         load " + Files.readString(Path.of("/proc/loadavg")).strip());
                 }
             }
         }
@@ -121,6 +122,8 @@ public final class WarmVsColdBench {
      * run: virt-v2v, virt-v2v-in-place, virt-v2v-inspector), printed under the figure: where the time went.
      */
     private static void printPhases(WrapperRun run) throws java.io.IOException {
+        String inspector = wrapperLog(run).contains("the pre-copied guest was inspected while waiting")
+                ? "inspector (early, before the cutover)" : "inspector";
         Pattern phase = Pattern.compile("^\\[ *([0-9]+\\.[0-9])\\] (.*)$");
         try (var logs = Files.list(run.logDir)) {
             for (Path log : logs.filter(p -> !Files.isSymbolicLink(p)).sorted().toList()) {
@@ -138,7 +141,7 @@ public final class WarmVsColdBench {
                     }
                 }
                 if (b.length() > 0) {
-                    System.out.println("         " + (name.startsWith("virt-v2v-inspector") ? "inspector" : "virt-v2v")
+                    System.out.println("         " + (name.startsWith("virt-v2v-inspector") ? inspector : "virt-v2v")
                             + ": " + b);
                 }
             }
