@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The phony Windows test guest ({@code scripts/build-test-guest}) as the one disk of a VM of the fake vSphere, and
+ * The phony Windows test guest ({@code scripts/build-test-guest}) as the first disk of a VM of the fake vSphere, and
  * the guest "writing files" while it runs: guestfish edits a copy of the live image, and every 64 KiB block that
  * differs from the live image is written through {@link FakeVsphere#write} so that change tracking reports it.
  * Used by the warm demo and the warm-vs-cold bench (not by CI tests: each guestfish run boots an appliance).
@@ -37,17 +37,20 @@ final class GuestOnFakeVsphere {
     }
 
     /**
-     * Adds {@code vm} to the fake with one disk of windows.img's size and fills its live image with a sparse copy
-     * of windows.img. Must run before the wrapper enables change tracking: the first copy ("*") then takes every
-     * allocated 64 KiB granule of it.
+     * Adds {@code vm} to the fake with windows.img as its first disk and each of {@code dataImages} (e.g. random
+     * data, so that the copy costs something) as a further disk, all as sparse copies. Must run before the wrapper
+     * enables change tracking: the first copy ("*") then takes every allocated 64 KiB granule of them. The guest's
+     * file writes ({@link #writeFile}) change the first disk only.
      */
-    static GuestOnFakeVsphere add(FakeVsphere fake, String vm, Path windowsImg, Path workDir)
+    static GuestOnFakeVsphere add(FakeVsphere fake, String vm, Path windowsImg, Path workDir, Path... dataImages)
             throws IOException, InterruptedException {
-        fake.addVm(vm, Files.size(windowsImg));
+        Path[] images = new Path[1 + dataImages.length];
+        images[0] = windowsImg;
+        System.arraycopy(dataImages, 0, images, 1, dataImages.length);
+        fake.addVmFromImages(vm, images);
         if (fake.changeTracking(vm)) {
             throw new IllegalStateException("change tracking is already on: the copied image would not be tracked");
         }
-        sparseCopy(windowsImg, fake.image(vm, 0));
         return new GuestOnFakeVsphere(fake, vm, workDir.resolve(vm + "-guestfish-scratch.img"));
     }
 

@@ -36,6 +36,11 @@ final class Runs {
 
     /** Warm two-phase from the fake to a local directory; iterations only on copy_trigger (or after an hour). */
     static ObjectNode warmRequest(FakeVsphere fake, String vm, Path out) {
+        return warmRequest(fake, vm, out, 1);
+    }
+
+    /** The same for a VM of {@code disks} disks (as {@link FakeVsphere#addVm} names them: vm, vm_1, vm_2…). */
+    static ObjectNode warmRequest(FakeVsphere fake, String vm, Path out, int disks) {
         ObjectNode r = MAPPER.createObjectNode();
         r.put("vm_name", vm);
         r.put("transport_method", "vddk");
@@ -47,16 +52,22 @@ final class Runs {
         r.put("iteration_seconds", 3600);
         r.put("local_output_dir", out.toString());
         // As ManageIQ sends them: the VMware disk files, matched by the state file's disks[].path.
-        r.putArray("source_disks").add("[" + FakeVsphere.DATASTORE + "] " + vm + "/" + vm + ".vmdk");
+        var sourceDisks = r.putArray("source_disks");
+        for (int i = 0; i < disks; i++) {
+            sourceDisks.add("[" + FakeVsphere.DATASTORE + "] " + vm + "/" + (i == 0 ? vm : vm + "_" + i) + ".vmdk");
+        }
         return r;
     }
 
-    /** One-phase (cold) conversion of a local copy of the same guest image by virt-v2v -i disk. */
-    static ObjectNode coldRequest(String vm, Path image, Path out) {
+    /** One-phase (cold) conversion of local copies of the same guest images by virt-v2v -i disk. */
+    static ObjectNode coldRequest(String vm, Path out, Path... images) {
         ObjectNode r = MAPPER.createObjectNode();
         r.put("vm_name", vm);
         r.put("transport_method", "disk");
-        r.putArray("source_disks").add(image.toString());
+        var sourceDisks = r.putArray("source_disks");
+        for (Path image : images) {
+            sourceDisks.add(image.toString());
+        }
         r.put("local_output_dir", out.toString());
         r.put("output_format", "raw");
         return r;

@@ -21,10 +21,16 @@ import java.util.regex.Pattern;
  * the phony Windows test guest to {@code local_output_dir} (cutover file touched → {@code finished} in the state
  * file) against a one-phase cold conversion of the same guest ({@code transport_method: disk}, wrapper start →
  * {@code finished}), with the real virt-v2v 2.2 tools under TCG, interleaved over ROUNDS rounds (the order swaps
- * every round). Warm: the fake vSphere runs the guest, pre-copy #1 copies it, the guest writes a file (guestfish),
- * then the cutover. Each figure is broken down by the state file's statuses.
+ * every round). Both sides get a second disk of random data (the same image), read at the same rate: warm through
+ * the fake nbdkit with nbdkit's rate filter in front, cold through the caller's nbdfuse mount of the image behind
+ * the rate filter (a network-limited vSphere, both ways). Warm: the fake vSphere runs the guest, pre-copy #1 copies
+ * it, the bench waits until the early {@code virt-v2v-inspector} run on the pre-copied disks has ended (a real warm
+ * migration waits hours before its cutover), the guest writes a file (guestfish), then the cutover. Each figure is
+ * broken down by the state file's statuses.
  *
- * <p>Arguments: ROUNDS and an empty work directory (the caller removes it). Exit status 0, or 3 on a failure.
+ * <p>Arguments: ROUNDS, an empty work directory (the caller removes it), the data image for the warm side (empty:
+ * none), the path the cold side reads it at (the rate-limited mount, or the image itself) and the rate (nbdkit's
+ * rate filter's {@code rate=}, 0: unlimited). Exit status 0, or 3 on a failure.
  */
 public final class WarmVsColdBench {
     private WarmVsColdBench() {
@@ -41,6 +47,7 @@ public final class WarmVsColdBench {
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         Path work = Path.of(args[1]);
+        Data data = args.length > 2 && !args[2].isEmpty() ? new Data(Path.of(args[2]), Path.of(args[3]), args[4]) : null;
         WrapperRun[] running = new WrapperRun[1];
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             GuestOnFakeVsphere.stopChildren();
@@ -49,7 +56,7 @@ public final class WarmVsColdBench {
         int rc = 0;
         try {
             Runs.requireTools();
-            bench(rounds, work, running);
+            bench(rounds, work, data, running);
         } catch (Exception | AssertionError e) {
             System.err.println("warm-vs-cold bench: " + e);
             rc = 3;
@@ -57,30 +64,47 @@ public final class WarmVsColdBench {
         System.exit(rc);
     }
 
-    private static void bench(int rounds, Path work, WrapperRun[] running) throws Exception {
+    /** The second disk: the image (warm), the path the cold side reads it at, the read rate ("0": unlimited). */
+    record Data(Path image, Path coldPath, String rate) {
+        boolean limited() {
+            return !rate.equals("0");
+        }
+    }
+
+    private static void bench(int rounds, Path work, Data data, WrapperRun[] running) throws Exception {
         Path windows = RealGuest.image("windows.img");
         List<Double> warm = new ArrayList<>();
         List<Double> cold = new ArrayList<>();
         System.out.printf("test guest %s (%d MiB), LIBGUESTFS_BACKEND_SETTINGS=%s, load %s%n", windows,
                 Files.size(windows) >> 20, System.getenv().getOrDefault("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg"),
                 Files.readString(Path.of("/proc/loadavg")).strip());
+        Path rateNbdkit = null;
+        if (data != null) {
+            System.out.printf("second disk: %s (%d MiB of random data), read at %s bit/s on both sides"
+                    + " (warm: fake nbdkit + rate filter; cold: %s)%n", data.image(), Files.size(data.image()) >> 20,
+                    data.limited() ? data.rate() : "unlimited", data.coldPath());
+            if (data.limited()) {
+                rateNbdkit = rateLimitedNbdkit(work, data.rate());
+            }
+        }
         try (FakeVsphere fake = FakeVsphere.start(work.resolve("fake"))) {
             for (int round = 1; round <= rounds; round++) {
                 boolean warmFirst = round % 2 == 1;
                 for (int k = 0; k < 2; k++) {
                     Path dir = Files.createDirectories(work.resolve("r" + round + "-" + k));
                     if ((k == 0) == warmFirst) {
-                        Figure f = warm(fake, "warm" + round, windows, dir, running);
+                        Figure f = warm(fake, "warm" + round, windows, data, rateNbdkit, dir, running);
                         warm.add(f.total());
                         print(round, "warm, cutover → finished", f);
                         printPhases(f.run());
                     } else {
-                        Figure f = cold("cold" + round, windows, dir, running);
+                        Figure f = cold("cold" + round, windows, data, dir, running);
                         cold.add(f.total());
                         print(round, "cold one-phase, start → finished", f);
                         printPhases(f.run());
                     }
                     delete(dir);
+                    System.out.println("         load " + Files.readString(Path.of("/proc/loadavg")).strip());
                 }
             }
         }
@@ -98,6 +122,8 @@ public final class WarmVsColdBench {
      * run: virt-v2v, virt-v2v-in-place, virt-v2v-inspector), printed under the figure: where the time went.
      */
     private static void printPhases(WrapperRun run) throws java.io.IOException {
+        String inspector = wrapperLog(run).contains("the pre-copied guest was inspected while waiting")
+                ? "inspector (early, before the cutover)" : "inspector";
         Pattern phase = Pattern.compile("^\\[ *([0-9]+\\.[0-9])\\] (.*)$");
         try (var logs = Files.list(run.logDir)) {
             for (Path log : logs.filter(p -> !Files.isSymbolicLink(p)).sorted().toList()) {
@@ -115,46 +141,131 @@ public final class WarmVsColdBench {
                     }
                 }
                 if (b.length() > 0) {
-                    System.out.println("         " + (name.startsWith("virt-v2v-inspector") ? "inspector" : "virt-v2v")
+                    System.out.println("         " + (name.startsWith("virt-v2v-inspector") ? inspector : "virt-v2v")
                             + ": " + b);
                 }
             }
         }
     }
 
-    private static Figure warm(FakeVsphere fake, String vm, Path windows, Path dir, WrapperRun[] running)
-            throws Exception {
-        GuestOnFakeVsphere guest = GuestOnFakeVsphere.add(fake, vm, windows, dir);
+    /**
+     * The real nbdkit with the rate filter in front of the {@code file} plugin, as {@code REAL_NBDKIT} of the fake
+     * nbdkit: every disk of the fake vSphere is read at {@code rate} (per nbdkit, i.e. per disk, as nbdfuse serves the
+     * cold side's data disk). Other runs (probes, {@code --version}) go to nbdkit unchanged.
+     */
+    private static Path rateLimitedNbdkit(Path work, String rate) throws java.io.IOException {
+        if (!rate.matches("[0-9]+[kKMG]?")) {
+            throw new IllegalArgumentException("rate must be like 400M (nbdkit's rate filter): " + rate);
+        }
+        Path script = work.resolve("nbdkit-rate");
+        Files.writeString(script, "#!/bin/bash\n"
+                + "for a in \"$@\"; do [ \"$a\" = file ] && exec nbdkit --filter=rate \"$@\" rate=" + rate + "; done\n"
+                + "exec nbdkit \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return script;
+    }
+
+    private static Figure warm(FakeVsphere fake, String vm, Path windows, Data data, Path rateNbdkit, Path dir,
+            WrapperRun[] running) throws Exception {
+        GuestOnFakeVsphere guest = data == null ? GuestOnFakeVsphere.add(fake, vm, windows, dir)
+                : GuestOnFakeVsphere.add(fake, vm, windows, dir, data.image());
         fake.setShutdownDelay(vm, Duration.ofSeconds(1));
         Path out = Files.createDirectories(dir.resolve("out"));
         WrapperRun run = Runs.wrapper(dir.resolve("wrapper"), fake);
-        running[0] = run.start(Runs.warmRequest(fake, vm, out).toString());
+        if (rateNbdkit != null) {
+            run.env("REAL_NBDKIT", rateNbdkit.toString());
+        }
+        running[0] = run.start(Runs.warmRequest(fake, vm, out, data == null ? 1 : 2).toString());
         try (StateTicker ticker = new StateTicker(run.stateFile(), null, null)) {
+            long c0 = System.nanoTime();
             ticker.await(StateTicker.waitingAfterCopy(1), 900, run.process());
+            long c1 = System.nanoTime();
+            String early = awaitEarlyInspection(run, 900);
+            long c2 = System.nanoTime();
+            System.out.printf(Locale.ROOT, "         warm before the cutover: start → waiting after copy #1 %.1f s,"
+                    + " then %s %.1f s%n", seconds(c0, c1), early, seconds(c1, c2));
             guest.writeFile("/bench/" + vm + ".txt", "the last change before the cutover");
             long t0 = System.nanoTime();
             Files.createFile(run.runDir.resolve("cutover"));
             JsonNode end = ticker.await(s -> s.path("finished").asBoolean(), 1800, run.process());
             long t1 = System.nanoTime();
             check(run, end);
+            boolean skipped = wrapperLog(run).contains("the pre-copied guest was inspected while waiting");
             List<StateTicker.StatusSeen> seen = ticker.statuses();
             return new Figure(seconds(t0, t1), segments(seen, t0, t1,
-                    new Segment("shutdown, snapshot, last copy", s -> s.equals("Writing the conversion XML")
-                            || s.equals("Converting the guest")),
+                    new Segment("shutdown, snapshot, last copy", WarmVsColdBench::conversionStarted),
                     new Segment("virt-v2v-in-place", s -> s.equals("Inspecting the converted guest")),
-                    new Segment("virt-v2v-inspector, local XML", s -> false)), run);
+                    new Segment(skipped ? "inspector skipped (inspected early), local XML"
+                            : "virt-v2v-inspector (NOT inspected early), local XML", s -> false)), run);
         } finally {
             running[0] = null;
         }
     }
 
-    private static Figure cold(String vm, Path windows, Path dir, WrapperRun[] running) throws Exception {
+    /**
+     * The first status of the conversion after the last copy: its steps' own, or virt-v2v-in-place's first phases
+     * (which replace "Converting the guest" within milliseconds: the 200 ms poll does not always see that one).
+     */
+    private static boolean conversionStarted(String status) {
+        return status.equals("Writing the conversion XML") || status.equals("Converting the guest")
+                || status.startsWith("Setting up the source") || status.startsWith("Opening the source")
+                || status.startsWith("Inspecting the source");
+    }
+
+    /**
+     * Waits until the wrapper's early {@code virt-v2v-inspector} run on the pre-copied disks has ended: its start
+     * line is in the wrapper log and no {@code virt-v2v-inspector} process is left among the launcher's descendants
+     * (two polls in a row, 0.5 s apart). Returns what was seen, for the output; a run that never starts one within
+     * 60 s (virt-v2v 1.x, or a failure to start) is reported, not waited for.
+     */
+    private static String awaitEarlyInspection(WrapperRun run, long timeoutSeconds) throws Exception {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long startBy = System.nanoTime() + 60_000_000_000L;
+        while (!wrapperLog(run).contains("inspecting the pre-copied guest while waiting")) {
+            if (System.nanoTime() > startBy) {
+                return "no early inspection started within 60 s";
+            }
+            Thread.sleep(500);
+        }
+        int gone = 0;
+        while (gone < 2) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the early virt-v2v-inspector run did not end within "
+                        + timeoutSeconds + " s (" + run.dir + ")");
+            }
+            if (!run.process().isAlive()) {
+                throw new IllegalStateException("the wrapper ended while waiting (" + run.dir + ")");
+            }
+            boolean inspecting = run.process().descendants().anyMatch(p -> p.info().command()
+                    .map(c -> c.endsWith("/virt-v2v-inspector")).orElse(false));
+            gone = inspecting ? 0 : gone + 1;
+            Thread.sleep(500);
+        }
+        String log = wrapperLog(run);
+        return log.contains("on the pre-copied guest (see") ? "early inspection FAILED (see the wrapper log)"
+                : "early virt-v2v-inspector run until its end";
+    }
+
+    /** The wrapper's own log(s) of the run, concatenated. */
+    private static String wrapperLog(WrapperRun run) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        try (var logs = Files.list(run.logDir)) {
+            for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("virt-v2v-wrapper")
+                    && !Files.isSymbolicLink(p)).sorted().toList()) {
+                b.append(Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return b.toString();
+    }
+
+    private static Figure cold(String vm, Path windows, Data data, Path dir, WrapperRun[] running) throws Exception {
         Path source = dir.resolve(vm + ".img");
         GuestOnFakeVsphere.sparseCopy(windows, source);
         Path out = Files.createDirectories(dir.resolve("out"));
         WrapperRun run = Runs.wrapper(dir.resolve("wrapper"), null);
         long t0 = System.nanoTime();
-        running[0] = run.start(Runs.coldRequest(vm, source, out).toString());
+        running[0] = run.start((data == null ? Runs.coldRequest(vm, out, source)
+                : Runs.coldRequest(vm, out, source, data.coldPath())).toString());
         try (StateTicker ticker = new StateTicker(run.stateFile(), null, null)) {
             JsonNode end = ticker.await(s -> s.path("finished").asBoolean(), 1800, run.process());
             long t1 = System.nanoTime();
