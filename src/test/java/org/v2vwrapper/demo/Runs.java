@@ -41,15 +41,7 @@ final class Runs {
 
     /** The same for a VM of {@code disks} disks (as {@link FakeVsphere#addVm} names them: vm, vm_1, vm_2…). */
     static ObjectNode warmRequest(FakeVsphere fake, String vm, Path out, int disks) {
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("vm_name", vm);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", fake.vpxUri(""));
-        r.put("vmware_password", fake.password());
-        r.put("vmware_fingerprint", fake.thumbprint());
-        r.put("two_phase", true);
-        r.put("warm", true);
-        r.put("iteration_seconds", 3600);
+        ObjectNode r = fake.twoPhaseRequest(vm, true);
         r.put("local_output_dir", out.toString());
         // As ManageIQ sends them: the VMware disk files, matched by the state file's disks[].path.
         var sourceDisks = r.putArray("source_disks");

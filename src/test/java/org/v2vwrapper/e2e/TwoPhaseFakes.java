@@ -63,17 +63,7 @@ final class TwoPhaseFakes {
 
     /** The vSphere half of a two-phase request; {@code warm} waits an hour between copies (the test cuts over). */
     ObjectNode request(boolean warm) {
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("vm_name", VM);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", vsphere.vpxUri(""));
-        r.put("vmware_password", vsphere.password());
-        r.put("vmware_fingerprint", vsphere.thumbprint());
-        r.put("two_phase", true);
-        if (warm) {
-            r.put("warm", true);
-            r.put("iteration_seconds", 3600);
-        }
+        ObjectNode r = vsphere.twoPhaseRequest(VM, warm);
         SOURCE_DISKS.forEach(r.putArray("source_disks")::add);
         return r;
     }

@@ -47,16 +47,7 @@ public final class WarmBench {
     }
 
     static String request(FakeVsphere fake, String vm, Path out, boolean warm) {
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("vm_name", vm);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", fake.vpxUri(""));
-        r.put("vmware_password", fake.password());
-        r.put("vmware_fingerprint", fake.thumbprint());
-        r.put("two_phase", true);
-        if (warm) {
-            r.put("warm", true);
-        }
+        ObjectNode r = fake.twoPhaseRequest(vm, warm);
         r.put("local_output_dir", out.toString());
         return r.toString();
     }

@@ -53,17 +53,8 @@ class WarmPreCopyIT {
     }
 
     private String request(boolean warm, String fingerprint) {
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("vm_name", VM);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", fake.vpxUri(""));
-        r.put("vmware_password", fake.password());
+        ObjectNode r = fake.twoPhaseRequest(VM, warm);
         r.put("vmware_fingerprint", fingerprint);
-        r.put("two_phase", true);
-        if (warm) {
-            r.put("warm", true);
-            r.put("iteration_seconds", 3600);
-        }
         r.put("local_output_dir", out.toString());
         return r.toString();
     }

@@ -249,15 +249,7 @@ class RealWarmMigrationIT {
     }
 
     private String request(Path out) {
-        ObjectNode r = MAPPER.createObjectNode();
-        r.put("vm_name", VM);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", fake.vpxUri(""));
-        r.put("vmware_password", fake.password());
-        r.put("vmware_fingerprint", fake.thumbprint());
-        r.put("two_phase", true);
-        r.put("warm", true);
-        r.put("iteration_seconds", 3600); // the test triggers each copy
+        ObjectNode r = fake.twoPhaseRequest(VM, true); // warm: the test triggers each copy
         r.put("local_output_dir", out.toString());
         ObjectNode map = r.putArray("network_mappings").addObject();
         map.put("source", "VM Network");

@@ -1,6 +1,5 @@
 package org.v2vwrapper.torture;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.v2vwrapper.e2e.ProjectPaths;
 import org.v2vwrapper.e2e.Scenario;
@@ -25,7 +24,6 @@ import java.util.Set;
  */
 public final class WarmDestination implements TortureDestination {
     static final String VM = "web01";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final FakeVsphere fake;
     private final Path base;
 
@@ -56,15 +54,7 @@ public final class WarmDestination implements TortureDestination {
 
     @Override
     public String request(Path dir, int i) {
-        ObjectNode r = JSON.createObjectNode();
-        r.put("vm_name", VM);
-        r.put("transport_method", "vddk");
-        r.put("vmware_uri", fake.vpxUri(""));
-        r.put("vmware_password", fake.password());
-        r.put("vmware_fingerprint", fake.thumbprint());
-        r.put("two_phase", true);
-        r.put("warm", true);
-        r.put("iteration_seconds", 3600);
+        ObjectNode r = fake.twoPhaseRequest(VM, true);
         // Each iteration its own output directory: a killed run's disks there are its own business (local output
         // has no remote side), and the next run must not trip over them.
         r.put("local_output_dir", dir.resolve("out-" + i).toString());

@@ -250,6 +250,25 @@ public final class FakeVsphere implements AutoCloseable {
         return password;
     }
 
+    /**
+     * The vSphere half of a two-phase request for {@code vmName} on this fake (pinned to its thumbprint); a warm one
+     * waits an hour between copies, so the caller's triggers drive the iterations.
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode twoPhaseRequest(String vmName, boolean warm) {
+        var r = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        r.put("vm_name", vmName);
+        r.put("transport_method", "vddk");
+        r.put("vmware_uri", vpxUri(""));
+        r.put("vmware_password", password());
+        r.put("vmware_fingerprint", thumbprint());
+        r.put("two_phase", true);
+        if (warm) {
+            r.put("warm", true);
+            r.put("iteration_seconds", 3600);
+        }
+        return r;
+    }
+
     public void setPassword(String password) {
         this.password = password;
     }
