@@ -73,6 +73,7 @@ public final class KillTorture {
                 run.process().destroyForcibly();
                 run.process().waitFor();
                 statusAtKill.merge(status(run), 1, Integer::sum);
+                dest.afterKill(i, run.runDir);
                 Thread.sleep(50); // the reader sees the file as the killed wrapper left it
                 reads += watcher.reads();
                 invalid.addAll(watcher.invalid());

@@ -61,6 +61,10 @@ public interface TortureDestination extends AutoCloseable {
      * Whether the run's ledger lists every remote object this itinerary makes, so that the final run must leave
      * none. When it does not (yet), the leftovers are counted and reported, not asserted.
      */
+    /** Right after iteration {@code i} was killed, before the next run: e.g. what its ledger listed then. */
+    default void afterKill(int i, Path runDir) throws IOException {
+    }
+
     default boolean ledgerCoversRemoteObjects() {
         return true;
     }
