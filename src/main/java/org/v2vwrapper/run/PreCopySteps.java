@@ -6,6 +6,8 @@ import org.v2vwrapper.ConversionException;
 import org.v2vwrapper.itinerary.RunContext;
 import org.v2vwrapper.itinerary.Slot;
 import org.v2vwrapper.itinerary.Step;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.nbd.CopyProgress;
 import org.v2vwrapper.nbd.NbdClient;
 import org.v2vwrapper.nbd.NbdClientOptions;
@@ -20,9 +22,6 @@ import org.v2vwrapper.precopy.NbdkitPlugins;
 import org.v2vwrapper.precopy.PreCopyResult;
 import org.v2vwrapper.precopy.PreparedDisk;
 import org.v2vwrapper.precopy.Triggers;
-import org.v2vwrapper.ledger.Kinds;
-import org.v2vwrapper.ledger.RemoteLedger;
-import org.v2vwrapper.vsphere.SnapshotReplay;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.Destination;
 import org.v2vwrapper.request.Mode;
@@ -32,6 +31,7 @@ import org.v2vwrapper.state.PreCopyDisks;
 import org.v2vwrapper.vsphere.ChangedArea;
 import org.v2vwrapper.vsphere.ChangedAreas;
 import org.v2vwrapper.vsphere.ManagedObjectRef;
+import org.v2vwrapper.vsphere.SnapshotReplay;
 import org.v2vwrapper.vsphere.VirtualDiskInfo;
 import org.v2vwrapper.vsphere.VmInfo;
 import org.v2vwrapper.vsphere.VmStopper;
@@ -427,8 +427,16 @@ final class PreCopySteps {
         // In the ledger before it exists (a SIGKILL during the task leaves an intent the next run resolves by name).
         String key = s.ledger.intend(Kinds.VSPHERE_SNAPSHOT, SnapshotReplay.where(s.client.endpoint()),
                 Map.of(SnapshotReplay.VM, s.vm.value(), SnapshotReplay.NAME, SNAPSHOT_NAME));
-        VsphereClient.CreatedSnapshot created = s.client.createSnapshot(s.vm, SNAPSHOT_NAME,
-                "virt-v2v-wrapper pre-copy #" + n + (last ? " (last)" : ""));
+        VsphereClient.CreatedSnapshot created;
+        try {
+            created = s.client.createSnapshot(s.vm, SNAPSHOT_NAME,
+                    "virt-v2v-wrapper pre-copy #" + n + (last ? " (last)" : ""));
+        } catch (VsphereException e) {
+            if (e.faultType() != null) {
+                s.ledger.doneKey(key); // vSphere answered with a fault: nothing was made (a timeout stays listed)
+            }
+            throw e;
+        }
         s.ledger.record(key, created.snapshot().value());
         s.snapshot = created.snapshot();
         s.snapshotsMade++;
