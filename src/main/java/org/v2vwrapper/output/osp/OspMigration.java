@@ -35,6 +35,7 @@ import org.v2vwrapper.osp2osp.VolumeLock;
 import org.v2vwrapper.remote.Forward;
 import org.v2vwrapper.remote.SshResult;
 import org.v2vwrapper.remote.SshRunner;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.remote.RemoteTeardown;
 import org.v2vwrapper.remote.SshTunnel;
 import org.v2vwrapper.request.ConversionRequest;
@@ -133,6 +134,8 @@ public final class OspMigration implements AutoCloseable {
     private String containerId;
     /** Stops the source host's exports and removes its work directory when this process ends (SIGKILL too). */
     private RemoteTeardown teardown;
+    private RemoteLedger remote;
+    private String destinationWhere;
     private Path localSockets;
     private boolean sourceRestored;
 
@@ -156,6 +159,21 @@ public final class OspMigration implements AutoCloseable {
         for (String d : request.sourceDisks()) {
             OspIds.require("source_disks", d);
         }
+    }
+
+    /**
+     * Mirrors the destination's ledger (the conversion project's volumes, transfers, ports, the instance) to the
+     * run directory's, under the destination cloud's name, so that the next run on this directory removes what a
+     * SIGKILLed run left there ({@code LedgerReplay} with the request's {@code osp_environment}).
+     */
+    public OspMigration persistTo(RemoteLedger remote) throws ConversionException {
+        String where = OspConversion.ledgerWhere(osp, request.insecureConnection());
+        synchronized (this) {
+            this.remote = remote;
+            this.destinationWhere = where;
+        }
+        ledger.persistTo(remote, where);
+        return this;
     }
 
     // ---------------------------------------------------------------- validation
@@ -598,6 +616,12 @@ public final class OspMigration implements AutoCloseable {
                 osp.securityGroupIds());
         builder.waitActive(serverId);
         state.setVmId(serverId);
+        synchronized (this) {
+            if (remote != null) {
+                // The new instance and its volumes are the result now, not something a later replay deletes.
+                remote.forgetOwn(e -> e.where().equals(destinationWhere));
+            }
+        }
         LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId, osp.destinationProjectId());
         return serverId;
     }
