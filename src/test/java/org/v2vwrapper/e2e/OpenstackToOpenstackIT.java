@@ -361,6 +361,8 @@ class OpenstackToOpenstackIT {
         }
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertEquals(List.of(), fake.volumes(CONV).stream().map(v -> v.id).toList());
+        // The new instance and its volumes are the result: nothing in the ledger for a later run to delete.
+        assertEquals(Map.of(), org.v2vwrapper.ledger.RemoteLedger.load(w.run.runDir));
         assertTrue(Files.isDirectory(w.run.logDir.resolve("source_logs")));
         String log = Files.readString(w.run.logDir.resolve("virt-v2v-wrapper.log"));
         assertFalse(log.contains(SRC_PW) || log.contains(DST_PW), "a password in the log");
