@@ -232,6 +232,11 @@ class OpenstackToOpenstackIT {
         }
 
         int waitFor() throws Exception {
+            return waitFor(5);
+        }
+
+        /** {@code lingerSeconds}: how long the run's processes may take to be gone after it ended. */
+        int waitFor(int lingerSeconds) throws Exception {
             int rc = run.waitFor(110);
             stop.set(true);
             Path log = run.logDir.resolve("virt-v2v-wrapper.log");
@@ -241,7 +246,7 @@ class OpenstackToOpenstackIT {
             }
             watcher.join();
             // A child the run stopped may take a moment to be gone (reaped) on a busy machine.
-            long until = System.nanoTime() + 5_000_000_000L;
+            long until = System.nanoTime() + lingerSeconds * 1_000_000_000L;
             while (System.nanoTime() < until && pids.stream().anyMatch(p -> ProcessHandle.of(p)
                     .map(ProcessHandle::isAlive).orElse(false))) {
                 Thread.sleep(100);
@@ -356,6 +361,8 @@ class OpenstackToOpenstackIT {
         }
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertEquals(List.of(), fake.volumes(CONV).stream().map(v -> v.id).toList());
+        // The new instance and its volumes are the result: nothing in the ledger for a later run to delete.
+        assertEquals(Map.of(), org.v2vwrapper.ledger.RemoteLedger.load(w.run.runDir));
         assertTrue(Files.isDirectory(w.run.logDir.resolve("source_logs")));
         String log = Files.readString(w.run.logDir.resolve("virt-v2v-wrapper.log"));
         assertFalse(log.contains(SRC_PW) || log.contains(DST_PW), "a password in the log");
@@ -637,6 +644,52 @@ class OpenstackToOpenstackIT {
         assertSourceBack(VM, Map.of(ROOT, "/dev/vda", DATA1, "/dev/vdb", DATA2, "/dev/vdc"));
         assertNothingOnDestination();
         assertCalls("sigterm", sourceMadeAndUndone("<new5>"), CONVERSION_MADE_AND_UNDONE, List.of());
+    }
+
+    /** The source conversion host's work directories (cloud-user's {@code mktemp -d -t v2v-XXXXXX}) newer than {@code since}. */
+    static List<Path> remoteWorkDirectories(long since) throws IOException {
+        try (var s = Files.list(Path.of("/tmp"))) {
+            return s.filter(p -> p.getFileName().toString().matches("v2v-[A-Za-z0-9]{6}")).filter(p -> {
+                try {
+                    return SshdHarness.USER.equals(Files.getOwner(p).getName())
+                            && Files.getLastModifiedTime(p).toMillis() >= since;
+                } catch (IOException e) {
+                    return false;
+                }
+            }).toList();
+        }
+    }
+
+    @Test
+    void sigkillMidCopyLeavesNoExportAndTheNextRunRemovesWhatItMadeOnTheDestination() throws Exception {
+        long since = System.currentTimeMillis() - 1000;
+        Watched w = new Watched("kill", request(VM, "web-migrated"), "15", "--filter=delay delay-read=3");
+        assertNotNull(w.run.awaitState(s -> s.path("status").asText().startsWith("Copying disk"), 90),
+                "the copy never started");
+        Thread.sleep(500);
+        assertEquals(1, remoteWorkDirectories(since).size(), "the export's work directory on the source host");
+        assertEquals(3, fake.volumes(CONV).size(), "the killed run's volumes in the conversion project");
+        w.run.process().destroyForcibly(); // SIGKILL: the wrapper runs no cleanup of its own
+        // Every process it started, the nbdkit exports on the source conversion host included, is gone; the
+        // ssh-agent within the 10 s in which it checks that its parent (`cat`, which saw EOF) is still there.
+        assertEquals(137, w.waitFor(15), w.run.stderr());
+        for (int i = 0; i < 100 && !remoteWorkDirectories(since).isEmpty(); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(List.of(), remoteWorkDirectories(since), "the source host's work directory outlived the run");
+        assertEquals(3, fake.volumes(CONV).size(), "nothing removed the conversion volumes yet");
+
+        // The next run on the same run directory (another VM) replays the ledger: the killed run's volumes go.
+        Watched next = new Watched("kill", request(VM_IMG, "app-migrated"));
+        assertEquals(0, next.waitFor(), next.run.stderr());
+        String vmId = next.run.state().path("vm_id").asText();
+        assertEquals(List.of(), fake.volumes(CONV).stream().map(v -> v.id).toList(), "volumes left in the conversion project");
+        assertEquals(List.of(vmId), fake.servers(DEST).stream().map(x -> x.id).toList());
+        for (FakeOpenStack.Volume v : fake.volumes(DEST)) {
+            assertTrue(v.attachments.containsKey(vmId), "destination volume " + v.id + " (" + v.name + ") is not the new VM's");
+        }
+        assertEquals(List.of(), fake.transfers().stream().map(t -> t.id).toList(), "transfers left");
+        assertEquals(List.of(), remoteWorkDirectories(since));
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class Osp2OspDestination implements TortureDestination {
     private final Path srcById;
     private final Path dstById;
     private final Path locks;
+    private final long startedMillis = System.currentTimeMillis() - 1000;
 
     public Osp2OspDestination() throws Exception {
         // Not below a test's 0700 temporary directory: cloud-user (the sshd side) reads the storage files.
@@ -173,6 +174,25 @@ public final class Osp2OspDestination implements TortureDestination {
                 && h.info().commandLine().orElse("").contains(base.toString())).toList();
     }
 
+    /**
+     * The runs' work directories on the source conversion host ({@code mktemp -d -t v2v-XXXXXX} as cloud-user, in
+     * this host's /tmp) made since this destination was set up; other tests' stay out by their age.
+     */
+    private List<Path> remoteWorkDirectories() {
+        try (var s = Files.list(Path.of("/tmp"))) {
+            return s.filter(p -> p.getFileName().toString().matches("v2v-[A-Za-z0-9]{6}")).filter(p -> {
+                try {
+                    return SshdHarness.USER.equals(Files.getOwner(p).getName())
+                            && Files.getLastModifiedTime(p).toMillis() >= startedMillis;
+                } catch (IOException e) {
+                    return false; // gone meanwhile
+                }
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public boolean ledgerCoversRemoteObjects() {
         return false; // the OpenStack→OpenStack itinerary records nothing in the ledger yet
@@ -213,6 +233,7 @@ public final class Osp2OspDestination implements TortureDestination {
                 .forEach(im -> left.add("source image " + im.id));
         fake.transfers().forEach(t -> left.add("transfer " + t.id));
         remoteNbdkits().forEach(h -> left.add("nbdkit (pid " + h.pid() + ") on the source conversion host"));
+        remoteWorkDirectories().forEach(d -> left.add("work directory " + d + " on the source conversion host"));
         FakeOpenStack.Volume root = fake.volume(ROOT).orElseThrow();
         FakeOpenStack.Volume data = fake.volume(DATA).orElseThrow();
         if (!"/dev/vda".equals(root.attachments.get(VM))) {

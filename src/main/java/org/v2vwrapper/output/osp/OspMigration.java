@@ -35,6 +35,8 @@ import org.v2vwrapper.osp2osp.VolumeLock;
 import org.v2vwrapper.remote.Forward;
 import org.v2vwrapper.remote.SshResult;
 import org.v2vwrapper.remote.SshRunner;
+import org.v2vwrapper.ledger.RemoteLedger;
+import org.v2vwrapper.remote.RemoteTeardown;
 import org.v2vwrapper.remote.SshTunnel;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspDestination;
@@ -130,6 +132,10 @@ public final class OspMigration implements AutoCloseable {
     private String remoteTmp;
     private final List<String> remotePidFiles = new ArrayList<>();
     private String containerId;
+    /** Stops the source host's exports and removes its work directory when this process ends (SIGKILL too). */
+    private RemoteTeardown teardown;
+    private RemoteLedger remote;
+    private String destinationWhere;
     private Path localSockets;
     private boolean sourceRestored;
 
@@ -153,6 +159,21 @@ public final class OspMigration implements AutoCloseable {
         for (String d : request.sourceDisks()) {
             OspIds.require("source_disks", d);
         }
+    }
+
+    /**
+     * Mirrors the destination's ledger (the conversion project's volumes, transfers, ports, the instance) to the
+     * run directory's, under the destination cloud's name, so that the next run on this directory removes what a
+     * SIGKILLed run left there ({@code LedgerReplay} with the request's {@code osp_environment}).
+     */
+    public OspMigration persistTo(RemoteLedger remote) throws ConversionException {
+        String where = OspConversion.ledgerWhere(osp, request.insecureConnection());
+        synchronized (this) {
+            this.remote = remote;
+            this.destinationWhere = where;
+        }
+        ledger.persistTo(remote, where);
+        return this;
     }
 
     // ---------------------------------------------------------------- validation
@@ -331,8 +352,15 @@ public final class OspMigration implements AutoCloseable {
 
     /** Starts the exports on the source host and one tunnel per disk; returns when each answers NBD. */
     public void export() throws ConversionException {
-        String tmp = ssh.run("creating the work directory on the source conversion host", SSH_COMMAND,
-                List.of("mktemp", "-d", "-t", "v2v-XXXXXX")).stdout().strip();
+        // The work directory is made inside the teardown's own session, so from its first instant whatever is
+        // started in it (exports with pid files, the container with its id file) is stopped and the directory
+        // removed when this process ends, however it ends: a SIGKILLed wrapper runs no cleanup of its own.
+        RemoteTeardown t = RemoteTeardown.arm(ssh, "creating the work directory on the source conversion host",
+                "tmp=$(mktemp -d -t v2v-XXXXXX) || exit 1; armed=$tmp", remoteTeardownScript(), SSH_COMMAND);
+        synchronized (this) {
+            teardown = t;
+        }
+        String tmp = t.value();
         if (!tmp.startsWith("/tmp/") || tmp.contains("'") || tmp.contains(" ")) {
             throw new ConversionException("mktemp on the source conversion host gave '" + tmp + "'");
         }
@@ -351,6 +379,19 @@ public final class OspMigration implements AutoCloseable {
         } else {
             exportWithUci(tmp);
         }
+    }
+
+    /**
+     * Shell text run by the {@link RemoteTeardown} in the directory {@code $tmp} it made: stop every export by its
+     * pid file, the container by its id file, remove the directory; as root through {@code sudo -n} where the ssh
+     * user cannot. Idempotent: after a normal {@link #stopRemote} there is nothing left for it.
+     */
+    static String remoteTeardownScript() {
+        return "case \"$tmp\" in /tmp/v2v-*) ;; *) exit 0 ;; esac; cd /; "
+                + "for p in \"$tmp\"/*.pid; do if test -f \"$p\"; then kill $(cat \"$p\") 2>/dev/null"
+                + " || sudo -n kill $(sudo -n cat \"$p\"); fi; done; "
+                + "if test -f \"$tmp\"/container.id; then sudo -n podman stop $(cat \"$tmp\"/container.id); fi; "
+                + "rm -rf \"$tmp\" 2>/dev/null || sudo -n rm -rf \"$tmp\"";
     }
 
     private void exportWithNbdkit(String tmp) throws ConversionException {
@@ -473,7 +514,7 @@ public final class OspMigration implements AutoCloseable {
      */
     static List<String> uciCommand(String tmp, List<String> devices, String image) {
         List<String> c = new ArrayList<>(List.of("sudo", "-n", "podman", "run", "--rm", "--detach",
-                "--network", "host",
+                "--cidfile", tmp + "/container.id", "--network", "host",
                 "--volume", "/var/tmp:/var/tmp:z", "--volume", "/var/lock:/var/lock:z",
                 "--volume", tmp + ":/data:z", "--volume", tmp + "/lib:/var/lib/uci:z",
                 "--volume", tmp + "/log:/var/log/uci:z"));
@@ -575,6 +616,12 @@ public final class OspMigration implements AutoCloseable {
                 osp.securityGroupIds());
         builder.waitActive(serverId);
         state.setVmId(serverId);
+        synchronized (this) {
+            if (remote != null) {
+                // The new instance and its volumes are the result now, not something a later replay deletes.
+                remote.forgetOwn(e -> e.where().equals(destinationWhere));
+            }
+        }
         LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId, osp.destinationProjectId());
         return serverId;
     }
@@ -607,6 +654,10 @@ public final class OspMigration implements AutoCloseable {
         }
         if (ssh != null && remoteTmp != null) {
             quietly("stopping the exports, copying the source logs, removing " + remoteTmp, this::stopRemote);
+        }
+        if (teardown != null) {
+            // After stopRemote (which has read the logs this would delete): normally there is nothing left to do.
+            teardown.close();
         }
         if (source == null) {
             return;

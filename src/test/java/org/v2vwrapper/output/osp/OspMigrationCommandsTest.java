@@ -16,12 +16,41 @@ class OspMigrationCommandsTest {
     @Test
     void uciContainerUsesTheHostNetworkPublishesNothingAndMapsEachDevice() {
         List<String> argv = OspMigration.uciCommand("/tmp/v2v-AbC123", List.of("/dev/vdb", "/dev/vdc"), "reg/img:1");
-        assertEquals(List.of("sudo", "-n", "podman", "run", "--rm", "--detach", "--network", "host",
+        assertEquals(List.of("sudo", "-n", "podman", "run", "--rm", "--detach",
+                "--cidfile", "/tmp/v2v-AbC123/container.id", "--network", "host",
                 "--volume", "/var/tmp:/var/tmp:z", "--volume", "/var/lock:/var/lock:z",
                 "--volume", "/tmp/v2v-AbC123:/data:z", "--volume", "/tmp/v2v-AbC123/lib:/var/lib/uci:z",
                 "--volume", "/tmp/v2v-AbC123/log:/var/log/uci:z",
                 "--device", "/dev/vdb:/dev/vdb-v2v", "--device", "/dev/vdc:/dev/vdc-v2v", "reg/img:1"), argv);
         assertFalse(argv.contains("-p"), "nothing is published");
+    }
+
+    /** The teardown script, run here by sh as the remote shell would: it stops what the pid files name. */
+    @Test
+    void teardownStopsEveryExportByItsPidFileAndRemovesOnlyAV2vWorkDirectory() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(java.nio.file.Path.of("/tmp"), "v2v-");
+        Process sleeper = new ProcessBuilder("sleep", "300").start();
+        try {
+            java.nio.file.Files.writeString(dir.resolve("disk0.pid"), sleeper.pid() + "\n");
+            java.nio.file.Files.writeString(dir.resolve("disk0.log"), "log\n");
+            int rc = new ProcessBuilder("sh", "-c", "tmp=" + dir + "; " + OspMigration.remoteTeardownScript())
+                    .inheritIO().start().waitFor();
+            assertEquals(0, rc);
+            assertTrue(sleeper.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the export was not stopped");
+            assertFalse(java.nio.file.Files.exists(dir));
+
+            java.nio.file.Path other = java.nio.file.Files.createTempDirectory("not-ours-");
+            try {
+                rc = new ProcessBuilder("sh", "-c", "tmp=" + other + "; " + OspMigration.remoteTeardownScript())
+                        .start().waitFor();
+                assertEquals(0, rc);
+                assertTrue(java.nio.file.Files.isDirectory(other), "a directory not made by mktemp v2v-* was removed");
+            } finally {
+                java.nio.file.Files.deleteIfExists(other);
+            }
+        } finally {
+            sleeper.destroyForcibly();
+        }
     }
 
     @Test
