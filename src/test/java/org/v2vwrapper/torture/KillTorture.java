@@ -61,6 +61,7 @@ public final class KillTorture {
         long reads = 0;
         List<String> invalid = new ArrayList<>();
         Set<Integer> completed = new java.util.TreeSet<>();
+        Set<Integer> results = new java.util.TreeSet<>();
         java.util.SortedMap<String, Integer> statusAtKill = new java.util.TreeMap<>();
         for (int i = 0; i < kills; i++) {
             WrapperRun run = start(dest, dir, i);
@@ -73,6 +74,9 @@ public final class KillTorture {
                 run.process().destroyForcibly();
                 run.process().waitFor();
                 statusAtKill.merge(status(run), 1, Integer::sum);
+                if (succeeded(run)) {
+                    results.add(i); // killed while exiting after its success: its VM is a result as well
+                }
                 dest.afterKill(i, run.runDir);
                 Thread.sleep(50); // the reader sees the file as the killed wrapper left it
                 reads += watcher.reads();
@@ -116,7 +120,8 @@ public final class KillTorture {
         }
         // (ssh-agent's socket lives in the run's secret directory, counted above: SshAgentTest. The /tmp fallback is
         // not checked here: the other tests on the host make and remove their own there.)
-        return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills, completed),
+        results.addAll(completed);
+        return new Result(dest.name(), kills, reads, invalid, left, alive, dest.remoteLeftovers(kills, results),
                 completed.size(), rc,
                 (System.nanoTime() - t0) / 1_000_000, statusAtKill);
     }
@@ -145,6 +150,16 @@ public final class KillTorture {
             return Files.exists(run.stateFile()) ? run.state().path("status").asText("-") : "-";
         } catch (IOException e) {
             return "(unreadable)";
+        }
+    }
+
+    /** Whether the run's state file, as the kill left it, says it finished without failing. */
+    private static boolean succeeded(WrapperRun run) {
+        try {
+            return Files.exists(run.stateFile()) && run.state().path("finished").asBoolean(false)
+                    && !run.state().path("failed").asBoolean(true);
+        } catch (IOException e) {
+            return false;
         }
     }
 
