@@ -136,6 +136,15 @@ public record WrapperSettings(Path virtV2v, Path runDir, Path logDir, Path vddkL
                 : logDir.resolve("virt-v2v-inspector-" + runLogs.vm() + "-" + runLogs.stamp() + ".log");
     }
 
+    /**
+     * The output of the inspection a warm run starts while it waits (2.x), a file of its own: when it fails, the
+     * inspection after the cutover must not truncate what it said.
+     */
+    public Path earlyInspectorLog() {
+        return runLogs == null || runLogs.vm() == null ? logDir.resolve("virt-v2v-inspector-early.log")
+                : logDir.resolve("virt-v2v-inspector-early-" + runLogs.vm() + "-" + runLogs.stamp() + ".log");
+    }
+
     /** The fixed names: symbolic links to the newest run's files, for humans. */
     public static final String FIXED_WRAPPER_LOG = "virt-v2v-wrapper.log";
     public static final String FIXED_V2V_LOG = "virt-v2v.log";

@@ -229,7 +229,7 @@ final class TwoPhaseConversionSteps {
             throw new ConversionException("Writing the inspection XML: " + xml + ": " + e.getMessage(), e);
         }
         ConversionCommand cmd = inspectorCommand(ctx, xml, keyArguments(ctx));
-        Path log = ctx.settings().inspectorLog();
+        Path log = ctx.settings().earlyInspectorLog();
         Files.write(log, new byte[0]);
         EarlyInspection inspection = EarlyInspection.start(cmd, xml.resolveSibling(INSPECTION_NAME), log,
                 INSPECT_TIMEOUT);

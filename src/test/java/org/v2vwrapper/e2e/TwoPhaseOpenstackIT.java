@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +143,14 @@ class TwoPhaseOpenstackIT {
         return out;
     }
 
+    private static Path onlyLog(WrapperRun run, String prefix) throws IOException {
+        try (var files = Files.list(run.logDir)) {
+            List<Path> found = files.filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(1, found.size(), prefix + "*: " + found);
+            return found.get(0);
+        }
+    }
+
     @Test
     void warmTwoPhaseMakesTheInstanceFromTheConvertedVolumes() throws Exception {
         fakes.addSourceVm("efi", false, UNIT);
@@ -160,6 +169,9 @@ class TwoPhaseOpenstackIT {
         JsonNode s = run.state();
         assertFalse(s.path("failed").asBoolean(), s.toString());
         assertEquals("finished", TwoPhaseFakes.lastKey(s));
+        // Each inspection's words in a file of its own: the late one did not truncate why the early one failed.
+        assertTrue(Files.readString(onlyLog(run, "virt-v2v-inspector-early-")).contains("no operating system was found"));
+        assertTrue(Files.readString(onlyLog(run, "virt-v2v-inspector-" + VM)).contains("inspected 2 disks"));
         List<FakeOpenStack.Volume> vols = ours();
         assertEquals(List.of(VM + "_Disk1", VM + "_Disk2"), vols.stream().map(v -> v.name).toList());
         String v1 = vols.get(0).id;
