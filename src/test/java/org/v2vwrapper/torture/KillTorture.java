@@ -97,12 +97,16 @@ public final class KillTorture {
         children(last).forEach(p -> remember(pids, p));
         processesOf(dir, dest).forEach(p -> remember(pids, p));
         List<Long> alive = new ArrayList<>();
+        // One deadline for all: a killed run's ssh-agent notices that its parent (`cat`, which saw EOF) is gone
+        // only at its next check, every 10 s (OpenSSH's ssh-agent), and the last kill may be just before the
+        // final run, which can take less than that.
+        long deadline = System.nanoTime() + 12_000_000_000L;
         for (var e : pids.entrySet()) {
             long p = e.getKey();
             if (e.getValue().isEmpty()) {
                 continue; // already gone when its pid was read
             }
-            for (int w = 0; w < 100 && sameProcessRunning(p, e.getValue().get()); w++) {
+            while (System.nanoTime() < deadline && sameProcessRunning(p, e.getValue().get())) {
                 Thread.sleep(20);
             }
             if (sameProcessRunning(p, e.getValue().get())) {
