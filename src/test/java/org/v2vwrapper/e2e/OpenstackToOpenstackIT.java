@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.testing.SshdClient;
 import org.v2vwrapper.testing.SshdHarness;
 
 import java.io.IOException;
@@ -646,19 +647,6 @@ class OpenstackToOpenstackIT {
         assertCalls("sigterm", sourceMadeAndUndone("<new5>"), CONVERSION_MADE_AND_UNDONE, List.of());
     }
 
-    /** The source conversion host's work directories (cloud-user's {@code mktemp -d -t v2v-XXXXXX}) newer than {@code since}. */
-    static List<Path> remoteWorkDirectories(long since) throws IOException {
-        try (var s = Files.list(Path.of("/tmp"))) {
-            return s.filter(p -> p.getFileName().toString().matches("v2v-[A-Za-z0-9]{6}")).filter(p -> {
-                try {
-                    return SshdHarness.USER.equals(Files.getOwner(p).getName())
-                            && Files.getLastModifiedTime(p).toMillis() >= since;
-                } catch (IOException e) {
-                    return false;
-                }
-            }).toList();
-        }
-    }
 
     @Test
     void sigkillMidCopyLeavesNoExportAndTheNextRunRemovesWhatItMadeOnTheDestination() throws Exception {
@@ -667,16 +655,16 @@ class OpenstackToOpenstackIT {
         assertNotNull(w.run.awaitState(s -> s.path("status").asText().startsWith("Copying disk"), 90),
                 "the copy never started");
         Thread.sleep(500);
-        assertEquals(1, remoteWorkDirectories(since).size(), "the export's work directory on the source host");
+        assertEquals(1, SshdClient.remoteWorkDirectories(since).size(), "the export's work directory on the source host");
         assertEquals(3, fake.volumes(CONV).size(), "the killed run's volumes in the conversion project");
         w.run.process().destroyForcibly(); // SIGKILL: the wrapper runs no cleanup of its own
         // Every process it started, the nbdkit exports on the source conversion host included, is gone; the
         // ssh-agent within the 10 s in which it checks that its parent (`cat`, which saw EOF) is still there.
         assertEquals(137, w.waitFor(15), w.run.stderr());
-        for (int i = 0; i < 100 && !remoteWorkDirectories(since).isEmpty(); i++) {
+        for (int i = 0; i < 100 && !SshdClient.remoteWorkDirectories(since).isEmpty(); i++) {
             Thread.sleep(100);
         }
-        assertEquals(List.of(), remoteWorkDirectories(since), "the source host's work directory outlived the run");
+        assertEquals(List.of(), SshdClient.remoteWorkDirectories(since), "the source host's work directory outlived the run");
         assertEquals(3, fake.volumes(CONV).size(), "nothing removed the conversion volumes yet");
 
         // The next run on the same run directory (another VM) replays the ledger: the killed run's volumes go.
@@ -689,7 +677,7 @@ class OpenstackToOpenstackIT {
             assertTrue(v.attachments.containsKey(vmId), "destination volume " + v.id + " (" + v.name + ") is not the new VM's");
         }
         assertEquals(List.of(), fake.transfers().stream().map(t -> t.id).toList(), "transfers left");
-        assertEquals(List.of(), remoteWorkDirectories(since));
+        assertEquals(List.of(), SshdClient.remoteWorkDirectories(since));
     }
 
     @Test

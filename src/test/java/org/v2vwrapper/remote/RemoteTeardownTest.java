@@ -6,21 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.v2vwrapper.ConversionException;
-import org.v2vwrapper.lifecycle.Cleanup;
-import org.v2vwrapper.request.Secret;
-import org.v2vwrapper.secrets.SecretStore;
-import org.v2vwrapper.secrets.SshAgent;
-import org.v2vwrapper.testing.SshdHarness;
+import org.v2vwrapper.testing.SshdClient;
 
 /**
  * Against a real sshd: the remote teardown runs when the session's stdin is closed and when the local ssh is
@@ -28,44 +21,25 @@ import org.v2vwrapper.testing.SshdHarness;
  */
 class RemoteTeardownTest {
     private static final Duration T = Duration.ofSeconds(30);
-    private static SshdHarness sshd;
-    private static Cleanup cleanup;
-    private static SshAgent agent;
+    private static SshdClient ssh;
     private static Path tmp;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        sshd = SshdHarness.start();
-        cleanup = new Cleanup();
-        tmp = Files.createTempDirectory("v2v-teardown-test-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-        SecretStore secrets = SecretStore.create(tmp);
-        cleanup.register("secrets", secrets::close);
-        agent = SshAgent.start(cleanup);
-        agent.addKey(Optional.of(new Secret(sshd.clientKeyText())), secrets);
+        // World-writable: cloud-user (the remote side) makes its directories in it.
+        ssh = SshdClient.start("v2v-teardown-test-", "rwxrwxrwx");
+        tmp = ssh.dir();
     }
 
     @AfterAll
-    static void stopSshd() throws Exception {
-        if (cleanup != null) {
-            cleanup.close();
-        }
-        if (sshd != null) {
-            sshd.close();
-        }
-        if (tmp != null) {
-            try (var walk = Files.walk(tmp)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+    static void stopSshd() {
+        if (ssh != null) {
+            ssh.close();
         }
     }
 
     private static SshRunner runner() {
-        return new SshRunner(SshdHarness.HOST_ADDRESS,
-                new SshOptions("cloud-user", Optional.of(sshd.home()), Optional.of(agent.socket()), Duration.ofSeconds(10)));
+        return ssh.runner(Duration.ofSeconds(10));
     }
 
     /** A remote sleep (standing in for a daemonized export) with its pid file, and the teardown that stops it. */
@@ -91,10 +65,10 @@ class RemoteTeardownTest {
 
     @Test
     void closingRunsTheTeardown() throws Exception {
-        SshRunner ssh = runner();
+        SshRunner r = runner();
         Path dir = tmp.resolve("closed");
-        try (RemoteTeardown t = RemoteTeardown.arm(ssh, "testing", teardownOf(dir), T)) {
-            String pid = startSleeper(ssh, dir);
+        try (RemoteTeardown t = RemoteTeardown.arm(r, "testing", teardownOf(dir), T)) {
+            String pid = startSleeper(r, dir);
             assertTrue(alive(pid));
             t.close();
             awaitGone(pid, dir);
@@ -105,10 +79,10 @@ class RemoteTeardownTest {
 
     @Test
     void aKilledSshStillRunsTheTeardown() throws Exception {
-        SshRunner ssh = runner();
+        SshRunner r = runner();
         Path dir = tmp.resolve("killed");
-        try (RemoteTeardown t = RemoteTeardown.arm(ssh, "testing", teardownOf(dir), T)) {
-            String pid = startSleeper(ssh, dir);
+        try (RemoteTeardown t = RemoteTeardown.arm(r, "testing", teardownOf(dir), T)) {
+            String pid = startSleeper(r, dir);
             new ProcessBuilder("kill", "-KILL", Long.toString(t.pid())).start().waitFor();
             awaitGone(pid, dir);
             assertFalse(alive(pid), "the remote process outlived a SIGKILLed ssh session");
@@ -118,9 +92,9 @@ class RemoteTeardownTest {
 
     @Test
     void theSetupRunsInTheSameSessionAndItsValueIsReturned() throws Exception {
-        SshRunner ssh = runner();
+        SshRunner r = runner();
         String dir;
-        try (RemoteTeardown t = RemoteTeardown.arm(ssh, "testing", "d=$(mktemp -d -p " + tmp + ") || exit 1; armed=$d",
+        try (RemoteTeardown t = RemoteTeardown.arm(r, "testing", "d=$(mktemp -d -p " + tmp + ") || exit 1; armed=$d",
                 "rm -rf \"$d\"", T)) {
             dir = t.value();
             assertTrue(dir.startsWith(tmp + "/"), dir);
@@ -139,10 +113,9 @@ class RemoteTeardownTest {
 
     @Test
     void aSessionThatCannotStartIsAnError() {
-        SshRunner ssh = new SshRunner("no-such-host.invalid", new SshOptions("cloud-user", Optional.of(sshd.home()),
-                Optional.of(agent.socket()), Duration.ofSeconds(5)));
+        SshRunner nowhere = ssh.runner("no-such-host.invalid", Duration.ofSeconds(5));
         ConversionException e = assertThrows(ConversionException.class,
-                () -> RemoteTeardown.arm(ssh, "arming", "true", T));
+                () -> RemoteTeardown.arm(nowhere, "arming", "true", T));
         assertTrue(e.getMessage().startsWith("arming: the teardown session on cloud-user@no-such-host.invalid did not start"),
                 e.getMessage());
     }

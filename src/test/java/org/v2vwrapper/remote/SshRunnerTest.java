@@ -29,52 +29,35 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.v2vwrapper.ConversionException;
-import org.v2vwrapper.request.Secret;
-import org.v2vwrapper.lifecycle.Cleanup;
-import org.v2vwrapper.secrets.SecretStore;
 import org.v2vwrapper.secrets.SshAgent;
+import org.v2vwrapper.testing.SshdClient;
 import org.v2vwrapper.testing.SshdHarness;
 
 /** Against a real sshd ({@link SshdHarness}); the key reaches ssh only through the run's ssh-agent. */
 class SshRunnerTest {
     private static final Duration T = Duration.ofSeconds(30);
+    private static SshdClient client;
     private static SshdHarness sshd;
-    private static Cleanup cleanup;
     private static SshAgent agent;
     private static Path tmp;
 
     @BeforeAll
     static void startSshd() throws Exception {
-        sshd = SshdHarness.start();
-        cleanup = new Cleanup();
-        tmp = Files.createTempDirectory("v2v-ssh-test-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        SecretStore secrets = SecretStore.create(tmp);
-        cleanup.register("secrets", secrets::close);
-        agent = SshAgent.start(cleanup);
-        agent.addKey(Optional.of(new Secret(sshd.clientKeyText())), secrets);
+        client = SshdClient.start("v2v-ssh-test-", "rwxr-xr-x");
+        sshd = client.sshd();
+        agent = client.agent();
+        tmp = client.dir();
     }
 
     @AfterAll
-    static void stopSshd() throws Exception {
-        if (cleanup != null) {
-            cleanup.close();
-        }
-        if (sshd != null) {
-            sshd.close();
-        }
-        if (tmp != null) {
-            try (var walk = Files.walk(tmp)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+    static void stopSshd() {
+        if (client != null) {
+            client.close();
         }
     }
 
     private static SshRunner runner() {
-        return new SshRunner(SshdHarness.HOST_ADDRESS,
-                new SshOptions("cloud-user", Optional.of(sshd.home()), Optional.of(agent.socket()), Duration.ofSeconds(10)));
+        return client.runner(Duration.ofSeconds(10));
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.v2vwrapper.e2e.Scenario;
 import org.v2vwrapper.e2e.WrapperRun;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.testing.SshdClient;
 import org.v2vwrapper.testing.SshdHarness;
 
 import java.io.IOException;
@@ -174,24 +175,6 @@ public final class Osp2OspDestination implements TortureDestination {
                 && h.info().commandLine().orElse("").contains(base.toString())).toList();
     }
 
-    /**
-     * The runs' work directories on the source conversion host ({@code mktemp -d -t v2v-XXXXXX} as cloud-user, in
-     * this host's /tmp) made since this destination was set up; other tests' stay out by their age.
-     */
-    private List<Path> remoteWorkDirectories() {
-        try (var s = Files.list(Path.of("/tmp"))) {
-            return s.filter(p -> p.getFileName().toString().matches("v2v-[A-Za-z0-9]{6}")).filter(p -> {
-                try {
-                    return SshdHarness.USER.equals(Files.getOwner(p).getName())
-                            && Files.getLastModifiedTime(p).toMillis() >= startedMillis;
-                } catch (IOException e) {
-                    return false; // gone meanwhile
-                }
-            }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public boolean ledgerCoversRemoteObjects() {
@@ -233,7 +216,12 @@ public final class Osp2OspDestination implements TortureDestination {
                 .forEach(im -> left.add("source image " + im.id));
         fake.transfers().forEach(t -> left.add("transfer " + t.id));
         remoteNbdkits().forEach(h -> left.add("nbdkit (pid " + h.pid() + ") on the source conversion host"));
-        remoteWorkDirectories().forEach(d -> left.add("work directory " + d + " on the source conversion host"));
+        try {
+            SshdClient.remoteWorkDirectories(startedMillis)
+                    .forEach(d -> left.add("work directory " + d + " on the source conversion host"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         FakeOpenStack.Volume root = fake.volume(ROOT).orElseThrow();
         FakeOpenStack.Volume data = fake.volume(DATA).orElseThrow();
         if (!"/dev/vda".equals(root.attachments.get(VM))) {
