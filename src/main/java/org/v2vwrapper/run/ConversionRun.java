@@ -155,7 +155,9 @@ public final class ConversionRun {
                 c.checkNotStopped();
             }
             // Whatever the run made is its result now (the targets forget theirs in finish; this is for the rest).
-            remote.forgetOwn(e -> true);
+            // Not what it made on an OpenStack→OpenStack source cloud: that is never a result, and still listed only
+            // if restoring the source failed (the next run or `cleanup` finishes it).
+            remote.forgetOwn(e -> !org.v2vwrapper.output.osp.SourceLedger.isSourceSide(e));
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {

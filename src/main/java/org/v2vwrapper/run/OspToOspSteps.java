@@ -106,7 +106,7 @@ final class OspToOspSteps {
         OspMigration.Places places = new OspMigration.Places(ctx.settings().devDiskById(), sourceById,
                 ctx.settings().lockDir(), ctx.settings().logDir(), ctx.settings().runDir(),
                 OspMigration.Export.of(src.export()), src.containerImage(), ospWait(), Duration.ofMinutes(2));
-        OspMigration m = new OspMigration(ctx.request(), places, timeouts, ctx.cleanup());
+        OspMigration m = new OspMigration(ctx.request(), places, timeouts, ctx.cleanup()).persistTo(ctx.ledger());
         // Cleanup runs newest first: the source is restored (over ssh, with the agent) before the agent stops and
         // the connections close.
         ctx.cleanup().register("OpenStack connections", m::close);

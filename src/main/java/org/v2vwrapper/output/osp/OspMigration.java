@@ -118,6 +118,8 @@ public final class OspMigration implements AutoCloseable {
     private final OspTimeouts timeouts;
     private final Cleanup cleanup;
     private final OspLedger ledger = new OspLedger();
+    /** The source cloud's side in the run's ledger (in memory until {@link #persistTo}). */
+    private SourceLedger sourceLedger = SourceLedger.inMemory();
     private final String guestId;
     private SourceCloud source;
     private OspClients clients;
@@ -153,6 +155,12 @@ public final class OspMigration implements AutoCloseable {
         for (String d : request.sourceDisks()) {
             OspIds.require("source_disks", d);
         }
+    }
+
+    /** Everything this run makes or changes on the source cloud is mirrored to {@code remote}. */
+    public synchronized OspMigration persistTo(org.v2vwrapper.ledger.RemoteLedger remote) {
+        sourceLedger = new SourceLedger(remote, SourceLedger.where(src));
+        return this;
     }
 
     // ---------------------------------------------------------------- validation
@@ -268,13 +276,15 @@ public final class OspMigration implements AutoCloseable {
         }
         if (!imageBooted) {
             String name = SNAPSHOT_PREFIX + root.volumeId;
-            VolumeSnapshot snap = source.snapshot(root.volumeId, name);
+            VolumeSnapshot snap = listed(sourceLedger.intendSnapshot(root.volumeId, name),
+                    () -> source.snapshot(root.volumeId, name), VolumeSnapshot::getId);
             synchronized (this) {
                 root.snapshotId = snap.getId();
             }
             VolumeSnapshot ready = source.awaitSnapshot(snap.getId());
-            String copy = source.createVolume(name, ready.getSize(), Optional.of(ready.getId()), Optional.empty(),
-                    root.description, Optional.empty(), false, Map.of());
+            String copy = listed(sourceLedger.intendRootCopy(name), () -> source.createVolume(name, ready.getSize(),
+                    Optional.of(ready.getId()), Optional.empty(), root.description, Optional.empty(), false,
+                    Map.of()), id -> id);
             synchronized (this) {
                 root.copyId = copy;
                 root.exportedId = copy;
@@ -282,7 +292,8 @@ public final class OspMigration implements AutoCloseable {
             Volume v = source.awaitVolume(copy, Volume.Status.AVAILABLE);
             root.size = v.getSize();
         } else {
-            String imageId = source.createImage(src.vmId(), root.name);
+            String imageId = listed(sourceLedger.intendImage(src.vmId(), root.name),
+                    () -> source.createImage(src.vmId(), root.name), id -> id);
             synchronized (this) {
                 root.imageId = imageId;
             }
@@ -290,8 +301,8 @@ public final class OspMigration implements AutoCloseable {
             long minDisk = image.getMinDisk() == null ? 0 : image.getMinDisk();
             long fromSize = image.getSize() == null ? 0 : (image.getSize() + (1L << 30) - 1) >> 30;
             int size = (int) Math.max(1, Math.max(minDisk, fromSize));
-            String copy = source.createVolume(root.name, size, Optional.empty(), Optional.of(imageId), "",
-                    Optional.empty(), true, Map.of());
+            String copy = listed(sourceLedger.intendRootCopy(root.name), () -> source.createVolume(root.name, size,
+                    Optional.empty(), Optional.of(imageId), "", Optional.empty(), true, Map.of()), id -> id);
             synchronized (this) {
                 root.copyId = copy;
                 root.exportedId = copy;
@@ -302,6 +313,25 @@ public final class OspMigration implements AutoCloseable {
         LOG.info("root copy {} ({} GiB)", root.copyId, root.size);
     }
 
+    @FunctionalInterface
+    private interface Create<T> {
+        T run() throws ConversionException;
+    }
+
+    /** A source-side creation listed in the ledger: the intent (under {@code key}) becomes the id it returns. */
+    private <T> T listed(String key, Create<T> create, java.util.function.Function<T, String> id)
+            throws ConversionException {
+        T made;
+        try {
+            made = create.run();
+        } catch (ConversionException e) {
+            sourceLedger.createFailed(key, e);
+            throw e;
+        }
+        sourceLedger.made(key, id.apply(made));
+        return made;
+    }
+
     public void detachDataVolumes() throws ConversionException {
         for (Disk d : disks) {
             if (d.root) {
@@ -310,6 +340,7 @@ public final class OspMigration implements AutoCloseable {
             synchronized (this) {
                 d.detachedFromVm = true;
             }
+            sourceLedger.detachingFromVm(d.volumeId, src.vmId(), d.device);
             source.detach(src.vmId(), d.volumeId, timeouts.volumeReady());
         }
     }
@@ -323,6 +354,7 @@ public final class OspMigration implements AutoCloseable {
                 synchronized (this) {
                     d.onSourceHost = true;
                 }
+                sourceLedger.attaching(d.exportedId, src.conversionVmId());
                 source.attach(src.conversionVmId(), d.exportedId, places.attachTimeout());
                 d.sourceDev = finder.find(d.exportedId, before);
             }
@@ -618,6 +650,7 @@ public final class OspMigration implements AutoCloseable {
                         if (d.onSourceHost) {
                             source.detach(src.conversionVmId(), d.exportedId, timeouts.volumeReady());
                             d.onSourceHost = false;
+                            sourceLedger.detached(d.exportedId);
                         }
                     }
                 }
@@ -626,16 +659,23 @@ public final class OspMigration implements AutoCloseable {
         for (Disk d : disks) {
             // Only what this run made: the copy, its snapshot, its image. Never d.volumeId.
             if (d.copyId != null) {
-                quietly("deleting the root copy " + d.copyId, () -> source.deleteVolume(d.copyId));
+                quietly("deleting the root copy " + d.copyId, () -> {
+                    source.deleteVolume(d.copyId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_VOLUME, d.copyId);
+                });
             }
             if (d.snapshotId != null) {
                 quietly("deleting the root snapshot " + d.snapshotId, () -> {
                     source.awaitSnapshotSettled(d.snapshotId);
                     source.deleteSnapshot(d.snapshotId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_SNAPSHOT, d.snapshotId);
                 });
             }
             if (d.imageId != null) {
-                quietly("deleting the root image " + d.imageId, () -> source.deleteImage(d.imageId));
+                quietly("deleting the root image " + d.imageId, () -> {
+                    source.deleteImage(d.imageId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_IMAGE, d.imageId);
+                });
             }
         }
         for (Disk d : disks) {
@@ -646,6 +686,7 @@ public final class OspMigration implements AutoCloseable {
                         source.awaitVolume(d.volumeId, Volume.Status.AVAILABLE);
                         source.attach(src.vmId(), d.volumeId, timeouts.volumeReady());
                     }
+                    sourceLedger.backOnVm(d.volumeId);
                 });
             }
         }
