@@ -120,6 +120,11 @@ public final class OspMigration implements AutoCloseable {
     private final OspLedger ledger = new OspLedger();
     /** The source cloud's side in the run's ledger (in memory until {@link #persistTo}). */
     private SourceLedger sourceLedger = SourceLedger.inMemory();
+    /** The run's ledger and the destination's where in it (null until {@link #persistTo}). */
+    private org.v2vwrapper.ledger.RemoteLedger remote;
+    private String destinationWhere;
+    /** The intent for the destination volumes, tagged with our guest id (found by the tag on replay). */
+    private String taggedKey;
     private final String guestId;
     private SourceCloud source;
     private OspClients clients;
@@ -157,9 +162,15 @@ public final class OspMigration implements AutoCloseable {
         }
     }
 
-    /** Everything this run makes or changes on the source cloud is mirrored to {@code remote}. */
-    public synchronized OspMigration persistTo(org.v2vwrapper.ledger.RemoteLedger remote) {
+    /**
+     * Everything this run makes or changes on the source cloud, and what it makes on the destination (as
+     * {@link OspConversion} lists it), is mirrored to {@code remote}: the next run's replay finds both.
+     */
+    public synchronized OspMigration persistTo(org.v2vwrapper.ledger.RemoteLedger remote) throws ConversionException {
         sourceLedger = new SourceLedger(remote, SourceLedger.where(src));
+        destinationWhere = OspConversion.ledgerWhere(osp, request.insecureConnection());
+        ledger.persistTo(remote, destinationWhere);
+        this.remote = remote;
         return this;
     }
 
@@ -520,6 +531,12 @@ public final class OspMigration implements AutoCloseable {
     // ---------------------------------------------------------------- destination side
 
     public void createDestinationVolumes() throws ConversionException {
+        synchronized (this) {
+            if (remote != null && taggedKey == null) {
+                taggedKey = remote.intend(org.v2vwrapper.ledger.Kinds.OSP_TAGGED_VOLUMES, destinationWhere,
+                        Map.of("guest_id", guestId, "conversion_host", osp.serverId()));
+            }
+        }
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             Map<String, String> md = Map.of(VolumeMover.GUEST_ID_PROPERTY, guestId,
@@ -606,6 +623,10 @@ public final class OspMigration implements AutoCloseable {
         String serverId = builder.createServer(request.vmName(), osp.flavorId(), volumes, ports,
                 osp.securityGroupIds());
         builder.waitActive(serverId);
+        if (remote != null) {
+            // The new VM is the run's result now, no longer something to clean up.
+            remote.forgetOwn(e -> e.where().equals(destinationWhere));
+        }
         state.setVmId(serverId);
         LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId, osp.destinationProjectId());
         return serverId;
@@ -753,6 +774,13 @@ public final class OspMigration implements AutoCloseable {
             return;
         }
         new OspCleanup(clients, ledger, timeouts, osp.serverId(), guestId).run(List.of());
+        OspLedger.Snapshot left = ledger.snapshot();
+        synchronized (this) {
+            if (remote != null && taggedKey != null && left.volumes().isEmpty() && left.ports().isEmpty()
+                    && left.serverId().isEmpty()) {
+                remote.doneKey(taggedKey);
+            }
+        }
     }
 
     @FunctionalInterface
