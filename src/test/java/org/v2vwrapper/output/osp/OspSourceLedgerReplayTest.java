@@ -94,6 +94,8 @@ class OspSourceLedgerReplayTest {
         m.listVolumes();
         m.copyRoot();
         m.detachDataVolumes();
+        m.createDestinationVolumes();
+        assertEquals(2, fake.volumes(CONV).size(), "the destination volumes are made");
         String copy = fake.volumes(SRC).stream().filter(v -> v.name.startsWith(OspMigration.SNAPSHOT_PREFIX))
                 .findFirst().orElseThrow().id;
         // attachToSourceHost needs the conversion host's ssh: its two ledger records and attachments as it makes them.
@@ -117,7 +119,12 @@ class OspSourceLedgerReplayTest {
         String where = SourceLedger.where(request.ospSource().orElseThrow());
         assertNotEquals(OspConversion.ledgerWhere(request.osp().orElseThrow(), false), where,
                 "the source cloud is named apart from the destination (here the same Keystone)");
-        assertTrue(listed.entries().stream().allMatch(e -> e.where().equals(where)), text);
+        String destination = OspConversion.ledgerWhere(request.osp().orElseThrow(), false);
+        assertTrue(listed.entries().stream().allMatch(e -> e.where().equals(where)
+                || e.where().equals(destination) && e.kind().startsWith("osp-")), text);
+        for (FakeOpenStack.Volume v : fake.volumes(CONV)) {
+            assertTrue(listed.find(Kinds.OSP_VOLUME, v.id).orElseThrow().where().equals(destination), text);
+        }
 
         LedgerReplay.Outcome outcome = replay(request);
 
@@ -132,6 +139,8 @@ class OspSourceLedgerReplayTest {
         assertEquals(1, fake.volume(DATA).orElseThrow().attachments.size(), "and only there");
         assertTrue(fake.volume(OTHER).isPresent(), "nothing else touched");
         assertEquals(3, fake.volumes(SRC).size());
+        assertEquals(List.of(), fake.volumes(CONV).stream().filter(v -> !"deleting".equals(v.status))
+                .map(v -> v.id).toList(), "the destination volumes are deleted");
     }
 
     @Test
