@@ -119,7 +119,7 @@ public final class OspMigration implements AutoCloseable {
     private final Cleanup cleanup;
     private final OspLedger ledger = new OspLedger();
     /** The source cloud's side in the run's ledger (in memory until {@link #persistTo}). */
-    private SourceLedger sourceLedger = SourceLedger.inMemory();
+    private volatile SourceLedger sourceLedger = SourceLedger.inMemory();
     /** The run's ledger and the destination's where in it (null until {@link #persistTo}). */
     private org.v2vwrapper.ledger.RemoteLedger remote;
     private String destinationWhere;
