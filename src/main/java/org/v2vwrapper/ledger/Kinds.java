@@ -1,6 +1,6 @@
 package org.v2vwrapper.ledger;
 
-/** The kinds of remote objects the ledger knows; a replay deletes only these, in this order of dependence. */
+/** The kinds of remote objects the ledger knows; a replay deletes only these, in this order of dependence (per system). */
 public final class Kinds {
     public static final String OVIRT_TRANSFER = "ovirt-transfer";
     public static final String OVIRT_DISK = "ovirt-disk";
@@ -12,7 +12,13 @@ public final class Kinds {
     public static final String OSP_INSTANCE = "osp-instance";
     public static final String OSP_SNAPSHOT = "osp-snapshot";
     public static final String OSP_IMAGE = "osp-image";
+    /** A volume (the id) attached to a server ({@code attrs.server}) by the run: detached on replay. */
     public static final String OSP_ATTACHMENT = "osp-attachment";
+    /**
+     * A volume (the id) the run detached from its VM ({@code attrs.vm}, {@code attrs.device}): attached back to
+     * that VM on replay, after the run's own attachments and copies are gone, if it is attached nowhere.
+     */
+    public static final String OSP_DETACHED_VOLUME = "osp-detached-volume";
     public static final String VSPHERE_SNAPSHOT = "vsphere-snapshot";
 
     private Kinds() {

@@ -9,6 +9,8 @@ import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.output.osp.OspConversion;
 import org.v2vwrapper.output.osp.OspReplay;
 import org.v2vwrapper.output.osp.OspTimeouts;
+import org.v2vwrapper.output.osp.SourceLedger;
+import org.v2vwrapper.output.osp.SourceReplay;
 import org.v2vwrapper.output.rhv.OvirtCleanup;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
 import org.v2vwrapper.output.rhv.OvirtEndpoint;
@@ -26,7 +28,8 @@ import java.util.Set;
 
 /**
  * Replays a dead run's {@link RemoteLedger}: deletes exactly what it lists on the systems the given request
- * reaches with its credentials (the same oVirt engine, the same OpenStack cloud), marking each deletion done.
+ * reaches with its credentials (the same oVirt engine, the same OpenStack cloud, an OpenStack→OpenStack source
+ * cloud), marking each deletion done.
  * Entries for other systems are left listed, untouched. Used by the next run on the same run directory and by
  * {@code virt-v2v-wrapper cleanup --run-dir DIR --input request.json}. Never throws.
  */
@@ -76,6 +79,16 @@ public final class LedgerReplay {
                 OspReplay.replay(remote, request.osp().get(), request.insecureConnection(), osp);
             } catch (ConversionException | RuntimeException e) {
                 LOG.error("ledger replay on OpenStack failed: {}", e.getMessage());
+            }
+        }
+        if (request.ospSource().isPresent()) {
+            // An OpenStack→OpenStack run's source cloud: its copies, snapshots, images and attachments, and the
+            // data volumes it had detached from the VM.
+            try {
+                reachable.add(SourceLedger.where(request.ospSource().get()));
+                SourceReplay.replay(remote, request.ospSource().get(), osp);
+            } catch (ConversionException | RuntimeException e) {
+                LOG.error("ledger replay on the OpenStack source cloud failed: {}", e.getMessage());
             }
         }
         if (request.vmwareUri().isPresent() && request.vmwarePassword().isPresent()) {

@@ -16,6 +16,7 @@ import org.v2vwrapper.state.LastMessage;
 import org.v2vwrapper.state.StatePublisher;
 
 import org.v2vwrapper.ledger.RemoteLedger;
+import org.v2vwrapper.output.osp.SourceLedger;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -155,7 +156,9 @@ public final class ConversionRun {
                 c.checkNotStopped();
             }
             // Whatever the run made is its result now (the targets forget theirs in finish; this is for the rest).
-            remote.forgetOwn(e -> true);
+            // Not what it made on an OpenStack→OpenStack source cloud: that is never a result, and still listed only
+            // if restoring the source failed (the next run or `cleanup` finishes it).
+            remote.forgetOwn(e -> !SourceLedger.isSourceSide(e));
             state.setStatus("Finished");
             return end(EXIT_OK);
         } catch (ConversionException e) {
@@ -261,7 +264,9 @@ public final class ConversionRun {
             } else {
                 runBounded(all, deadline);
             }
-            noteLedgerLeftovers(deadline != 0);
+            // An OpenStack→OpenStack source is restored by the cleanup, after this: noted then (end).
+            noteLedgerLeftovers(e -> !SourceLedger.isSourceSide(e), "left on the destination",
+                    LastMessage.Type.ERROR);
         }
         state.setStatus("Failed");
     }
@@ -286,22 +291,23 @@ public final class ConversionRun {
     }
 
     /** What the cleanup could not remove stays in the ledger; last_message says how to finish. */
-    private void noteLedgerLeftovers(boolean stopped) {
+    private void noteLedgerLeftovers(java.util.function.Predicate<RemoteLedger.Entry> which, String where,
+                                     LastMessage.Type type) {
         RemoteLedger l = ledger;
         if (l == null || l.file().isEmpty()) {
             return;
         }
-        List<RemoteLedger.Entry> left = l.entries(e -> e.run().equals(l.runId()));
+        List<RemoteLedger.Entry> left = l.entries(e -> e.run().equals(l.runId()) && which.test(e));
         if (left.isEmpty()) {
             return;
         }
         String what = left.stream().map(RemoteLedger.Entry::describe).limit(5)
                 .collect(java.util.stream.Collectors.joining(", ")) + (left.size() > 5 ? ", ..." : "");
-        String how = "left on the destination and listed in " + l.file().get() + ": " + what
+        String how = where + " and listed in " + l.file().get() + ": " + what
                 + "; remove them with: virt-v2v-wrapper cleanup --run-dir " + settings.runDir()
                 + " --input <the same request.json>";
         LOG.warn("{}", how);
-        state.appendToLastMessage(how, LastMessage.Type.ERROR);
+        state.appendToLastMessage(how, type);
     }
 
     /** The one way out: final state write ({@code finished} last), every cleanup action, exit code. */
@@ -324,6 +330,9 @@ public final class ConversionRun {
                 }
                 runBounded(cleanup::close, Math.max(deadline, System.nanoTime() + 2_000_000_000L));
             }
+            // What restoring an OpenStack→OpenStack source left (a warning when the migration itself succeeded).
+            noteLedgerLeftovers(SourceLedger::isSourceSide, "left on the source cloud",
+                    exitCode == EXIT_OK ? LastMessage.Type.WARNING : LastMessage.Type.ERROR);
             state.finish(exitCode != EXIT_OK);
             publisher.close();
             LOG.info("conversion ended: exit code {}", exitCode);

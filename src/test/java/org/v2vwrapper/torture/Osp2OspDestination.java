@@ -27,7 +27,10 @@ import java.util.Set;
  * volume and has one data volume. Left after the final run, besides the results of the runs that ended before
  * their kill (instance {@code t<i>} and the volumes attached to it): source snapshots, {@code rhosp-migration-*}
  * volumes and images, volumes on either conversion host, the source VM's volumes not back on it, conversion
- * project volumes, pending transfers, destination instances and volumes of killed runs.
+ * project volumes, pending transfers, destination instances and volumes of killed runs, nbdkit exports and work
+ * directories on the source conversion host. The ledger lists the clouds' objects and the teardown session
+ * removes the source host's: all asserted, except objects a kill left before their id reached the ledger
+ * ({@link #coveredLeftovers}, reported).
  */
 public final class Osp2OspDestination implements TortureDestination {
     static final String SRC = "5rc0000000000000000000000000000a";
@@ -175,10 +178,49 @@ public final class Osp2OspDestination implements TortureDestination {
                 && h.info().commandLine().orElse("").contains(base.toString())).toList();
     }
 
+    /**
+     * Ids of objects a killed run had made but its ledger did not list yet (it died between the create call and
+     * writing the id: the intent is dropped by the replay, never deleted by name). Reported, not asserted.
+     */
+    private final Set<String> unlistedAtKill = new java.util.TreeSet<>();
+
+    @Override
+    public void afterKill(int i, Path runDir) throws IOException {
+        Path file = runDir.resolve(org.v2vwrapper.ledger.RemoteLedger.FILE_NAME);
+        String ledger = Files.exists(file) ? Files.readString(file) : "";
+        List<String> made = new ArrayList<>();
+        fake.snapshots(SRC).forEach(x -> made.add(x.id));
+        fake.images(SRC).stream().filter(im -> im.name.startsWith("rhosp-migration-")).forEach(x -> made.add(x.id));
+        for (String project : List.of(SRC, CONV, DEST)) {
+            for (FakeOpenStack.Volume v : fake.volumes(project)) {
+                boolean ours = project.equals(SRC) ? v.name != null && v.name.startsWith("rhosp-migration-")
+                        : !ledger.contains(v.metadata.getOrDefault("virt_v2v_guest_id", v.id));
+                if (ours) {
+                    made.add(v.id);
+                }
+            }
+        }
+        fake.servers(DEST).stream().filter(x -> x.name.equals(name(i))).forEach(x -> made.add(x.id));
+        fake.transfers().forEach(t -> made.add(t.id));
+        made.stream().filter(id -> !ledger.contains(id)).forEach(unlistedAtKill::add);
+    }
 
     @Override
     public boolean ledgerCoversRemoteObjects() {
-        return false; // the OpenStack→OpenStack itinerary records nothing in the ledger yet
+        // Both clouds' objects are in the ledger; the exports and the work directory on the source conversion host
+        // are removed by the run's teardown session, however the run ended (remote/RemoteTeardown).
+        return true;
+    }
+
+    @Override
+    public List<String> coveredLeftovers(List<String> remoteLeftovers) {
+        List<String> unlisted = remoteLeftovers.stream().filter(l -> unlistedAtKill.stream().anyMatch(l::contains))
+                .toList();
+        if (!unlisted.isEmpty()) {
+            System.out.println("torture osp2osp: left, never in the ledger (killed between a create call and its id"
+                    + " reaching the ledger): " + unlisted);
+        }
+        return remoteLeftovers.stream().filter(l -> !unlisted.contains(l)).toList();
     }
 
     @Override

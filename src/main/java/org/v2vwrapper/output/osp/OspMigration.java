@@ -120,6 +120,13 @@ public final class OspMigration implements AutoCloseable {
     private final OspTimeouts timeouts;
     private final Cleanup cleanup;
     private final OspLedger ledger = new OspLedger();
+    /** The source cloud's side in the run's ledger (in memory until {@link #persistTo}). */
+    private volatile SourceLedger sourceLedger = SourceLedger.inMemory();
+    /** The run's ledger and the destination's where in it (null until {@link #persistTo}). */
+    private RemoteLedger remote;
+    private String destinationWhere;
+    /** The intent for the destination volumes, tagged with our guest id (found by the tag on replay). */
+    private String taggedKey;
     private final String guestId;
     private SourceCloud source;
     private OspClients clients;
@@ -134,8 +141,6 @@ public final class OspMigration implements AutoCloseable {
     private String containerId;
     /** Stops the source host's exports and removes its work directory when this process ends (SIGKILL too). */
     private RemoteTeardown teardown;
-    private RemoteLedger remote;
-    private String destinationWhere;
     private Path localSockets;
     private boolean sourceRestored;
 
@@ -162,17 +167,14 @@ public final class OspMigration implements AutoCloseable {
     }
 
     /**
-     * Mirrors the destination's ledger (the conversion project's volumes, transfers, ports, the instance) to the
-     * run directory's, under the destination cloud's name, so that the next run on this directory removes what a
-     * SIGKILLed run left there ({@code LedgerReplay} with the request's {@code osp_environment}).
+     * Everything this run makes or changes on the source cloud, and what it makes on the destination (as
+     * {@link OspConversion} lists it), is mirrored to {@code remote}: the next run's replay finds both.
      */
-    public OspMigration persistTo(RemoteLedger remote) throws ConversionException {
-        String where = OspConversion.ledgerWhere(osp, request.insecureConnection());
-        synchronized (this) {
-            this.remote = remote;
-            this.destinationWhere = where;
-        }
-        ledger.persistTo(remote, where);
+    public synchronized OspMigration persistTo(RemoteLedger remote) throws ConversionException {
+        sourceLedger = new SourceLedger(remote, SourceLedger.where(src));
+        destinationWhere = OspConversion.ledgerWhere(osp, request.insecureConnection());
+        ledger.persistTo(remote, destinationWhere);
+        this.remote = remote;
         return this;
     }
 
@@ -289,13 +291,15 @@ public final class OspMigration implements AutoCloseable {
         }
         if (!imageBooted) {
             String name = SNAPSHOT_PREFIX + root.volumeId;
-            VolumeSnapshot snap = source.snapshot(root.volumeId, name);
+            VolumeSnapshot snap = listed(sourceLedger.intendSnapshot(root.volumeId, name),
+                    () -> source.snapshot(root.volumeId, name), VolumeSnapshot::getId);
             synchronized (this) {
                 root.snapshotId = snap.getId();
             }
             VolumeSnapshot ready = source.awaitSnapshot(snap.getId());
-            String copy = source.createVolume(name, ready.getSize(), Optional.of(ready.getId()), Optional.empty(),
-                    root.description, Optional.empty(), false, Map.of());
+            String copy = listed(sourceLedger.intendRootCopy(name), () -> source.createVolume(name, ready.getSize(),
+                    Optional.of(ready.getId()), Optional.empty(), root.description, Optional.empty(), false,
+                    Map.of()), id -> id);
             synchronized (this) {
                 root.copyId = copy;
                 root.exportedId = copy;
@@ -303,7 +307,8 @@ public final class OspMigration implements AutoCloseable {
             Volume v = source.awaitVolume(copy, Volume.Status.AVAILABLE);
             root.size = v.getSize();
         } else {
-            String imageId = source.createImage(src.vmId(), root.name);
+            String imageId = listed(sourceLedger.intendImage(src.vmId(), root.name),
+                    () -> source.createImage(src.vmId(), root.name), id -> id);
             synchronized (this) {
                 root.imageId = imageId;
             }
@@ -311,8 +316,8 @@ public final class OspMigration implements AutoCloseable {
             long minDisk = image.getMinDisk() == null ? 0 : image.getMinDisk();
             long fromSize = image.getSize() == null ? 0 : (image.getSize() + (1L << 30) - 1) >> 30;
             int size = (int) Math.max(1, Math.max(minDisk, fromSize));
-            String copy = source.createVolume(root.name, size, Optional.empty(), Optional.of(imageId), "",
-                    Optional.empty(), true, Map.of());
+            String copy = listed(sourceLedger.intendRootCopy(root.name), () -> source.createVolume(root.name, size,
+                    Optional.empty(), Optional.of(imageId), "", Optional.empty(), true, Map.of()), id -> id);
             synchronized (this) {
                 root.copyId = copy;
                 root.exportedId = copy;
@@ -323,6 +328,25 @@ public final class OspMigration implements AutoCloseable {
         LOG.info("root copy {} ({} GiB)", root.copyId, root.size);
     }
 
+    @FunctionalInterface
+    private interface Create<T> {
+        T run() throws ConversionException;
+    }
+
+    /** A source-side creation listed in the ledger: the intent (under {@code key}) becomes the id it returns. */
+    private <T> T listed(String key, Create<T> create, java.util.function.Function<T, String> id)
+            throws ConversionException {
+        T made;
+        try {
+            made = create.run();
+        } catch (ConversionException e) {
+            sourceLedger.createFailed(key, e);
+            throw e;
+        }
+        sourceLedger.made(key, id.apply(made));
+        return made;
+    }
+
     public void detachDataVolumes() throws ConversionException {
         for (Disk d : disks) {
             if (d.root) {
@@ -331,6 +355,7 @@ public final class OspMigration implements AutoCloseable {
             synchronized (this) {
                 d.detachedFromVm = true;
             }
+            sourceLedger.detachingFromVm(d.volumeId, src.vmId(), d.device);
             source.detach(src.vmId(), d.volumeId, timeouts.volumeReady());
         }
     }
@@ -344,6 +369,7 @@ public final class OspMigration implements AutoCloseable {
                 synchronized (this) {
                     d.onSourceHost = true;
                 }
+                sourceLedger.attaching(d.exportedId, src.conversionVmId());
                 source.attach(src.conversionVmId(), d.exportedId, places.attachTimeout());
                 d.sourceDev = finder.find(d.exportedId, before);
             }
@@ -529,6 +555,12 @@ public final class OspMigration implements AutoCloseable {
     // ---------------------------------------------------------------- destination side
 
     public void createDestinationVolumes() throws ConversionException {
+        synchronized (this) {
+            if (remote != null && taggedKey == null) {
+                taggedKey = remote.intend(org.v2vwrapper.ledger.Kinds.OSP_TAGGED_VOLUMES, destinationWhere,
+                        Map.of("guest_id", guestId, "conversion_host", osp.serverId()));
+            }
+        }
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             Map<String, String> md = Map.of(VolumeMover.GUEST_ID_PROPERTY, guestId,
@@ -615,13 +647,11 @@ public final class OspMigration implements AutoCloseable {
         String serverId = builder.createServer(request.vmName(), osp.flavorId(), volumes, ports,
                 osp.securityGroupIds());
         builder.waitActive(serverId);
-        state.setVmId(serverId);
-        synchronized (this) {
-            if (remote != null) {
-                // The new instance and its volumes are the result now, not something a later replay deletes.
-                remote.forgetOwn(e -> e.where().equals(destinationWhere));
-            }
+        if (remote != null) {
+            // The new VM is the run's result now, no longer something to clean up.
+            remote.forgetOwn(e -> e.where().equals(destinationWhere));
         }
+        state.setVmId(serverId);
         LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId, osp.destinationProjectId());
         return serverId;
     }
@@ -669,6 +699,7 @@ public final class OspMigration implements AutoCloseable {
                         if (d.onSourceHost) {
                             source.detach(src.conversionVmId(), d.exportedId, timeouts.volumeReady());
                             d.onSourceHost = false;
+                            sourceLedger.detached(d.exportedId);
                         }
                     }
                 }
@@ -677,16 +708,23 @@ public final class OspMigration implements AutoCloseable {
         for (Disk d : disks) {
             // Only what this run made: the copy, its snapshot, its image. Never d.volumeId.
             if (d.copyId != null) {
-                quietly("deleting the root copy " + d.copyId, () -> source.deleteVolume(d.copyId));
+                quietly("deleting the root copy " + d.copyId, () -> {
+                    source.deleteVolume(d.copyId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_VOLUME, d.copyId);
+                });
             }
             if (d.snapshotId != null) {
                 quietly("deleting the root snapshot " + d.snapshotId, () -> {
                     source.awaitSnapshotSettled(d.snapshotId);
                     source.deleteSnapshot(d.snapshotId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_SNAPSHOT, d.snapshotId);
                 });
             }
             if (d.imageId != null) {
-                quietly("deleting the root image " + d.imageId, () -> source.deleteImage(d.imageId));
+                quietly("deleting the root image " + d.imageId, () -> {
+                    source.deleteImage(d.imageId);
+                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_IMAGE, d.imageId);
+                });
             }
         }
         for (Disk d : disks) {
@@ -697,6 +735,7 @@ public final class OspMigration implements AutoCloseable {
                         source.awaitVolume(d.volumeId, Volume.Status.AVAILABLE);
                         source.attach(src.vmId(), d.volumeId, timeouts.volumeReady());
                     }
+                    sourceLedger.backOnVm(d.volumeId);
                 });
             }
         }
@@ -763,6 +802,13 @@ public final class OspMigration implements AutoCloseable {
             return;
         }
         new OspCleanup(clients, ledger, timeouts, osp.serverId(), guestId).run(List.of());
+        OspLedger.Snapshot left = ledger.snapshot();
+        synchronized (this) {
+            if (remote != null && taggedKey != null && left.volumes().isEmpty() && left.ports().isEmpty()
+                    && left.serverId().isEmpty()) {
+                remote.doneKey(taggedKey);
+            }
+        }
     }
 
     @FunctionalInterface

@@ -116,6 +116,14 @@ public final class SourceCloud implements AutoCloseable {
                 s -> s.getStatus() == Volume.Status.ERROR ? "is in status error" : null);
     }
 
+    public Optional<VolumeSnapshot> findSnapshot(String id) throws ConversionException {
+        return Optional.ofNullable(session.call("checking snapshot " + id, c -> c.blockStorage().snapshots().get(id)));
+    }
+
+    public Optional<Image> findImage(String id) throws ConversionException {
+        return Optional.ofNullable(session.call("checking image " + id, c -> c.imagesV2().get(id)));
+    }
+
     /** Waits until a snapshot is no longer being created (Cinder refuses to delete it before). */
     public void awaitSnapshotSettled(String id) throws ConversionException {
         await("snapshot " + id + " to settle", timeouts.volumeReady(),
