@@ -4,6 +4,11 @@ package org.v2vwrapper.ledger;
 public final class Kinds {
     public static final String OVIRT_TRANSFER = "ovirt-transfer";
     public static final String OVIRT_DISK = "ovirt-disk";
+    /**
+     * Disks virt-v2v's rhv-upload will create, named {@code attrs.disk_name_prefix-NNN} on
+     * {@code attrs.storage_domain_id} (minus {@code attrs.disks_before}); found by that identity on replay.
+     */
+    public static final String OVIRT_UPLOAD_DISKS = "ovirt-upload-disks";
     /** Volumes virt-v2v will create, tagged with a guest id ({@code attrs.guest_id}); found by the tag on replay. */
     public static final String OSP_TAGGED_VOLUMES = "osp-tagged-volumes";
     public static final String OSP_VOLUME = "osp-volume";

@@ -51,6 +51,8 @@ import java.util.function.Predicate;
  */
 public final class RemoteLedger {
     public static final String FILE_NAME = "remote-ledger.json";
+    /** How much of an attribute's value {@link Entry#describe} shows. */
+    static final int DESCRIBED_VALUE = 80;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** {@code intended}: about to be created, id unknown; {@code exists}: created, id known. */
@@ -76,8 +78,15 @@ public final class RemoteLedger {
             return Optional.ofNullable(attrs.get(name));
         }
 
+        /** One short line for logs and {@code last_message}: a long attribute (a list of ids) is cut. */
         public String describe() {
-            return kind + " " + (id != null ? id : "(not created yet or id unknown: " + attrs + ")");
+            if (id != null) {
+                return kind + " " + id;
+            }
+            Map<String, String> shown = new java.util.TreeMap<>();
+            attrs.forEach((k, v) -> shown.put(k, v.length() > DESCRIBED_VALUE ? v.substring(0, DESCRIBED_VALUE)
+                    + "… (" + v.length() + " characters)" : v));
+            return kind + " (not created yet or id unknown: " + shown + ")";
         }
     }
 

@@ -16,6 +16,7 @@ import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
 import org.v2vwrapper.output.rhv.OvirtEndpoint;
 import org.v2vwrapper.output.rhv.OvirtPreCopyDisks;
 import org.v2vwrapper.output.rhv.OvirtSession;
+import org.v2vwrapper.output.rhv.OvirtUploadIntent;
 import org.v2vwrapper.output.rhv.OvirtVmCreator;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.RhvDestination;
@@ -120,20 +121,41 @@ public final class LedgerReplay {
     private void replayOvirt(RemoteLedger remote, OvirtEndpoint engine, String where) {
         List<RemoteLedger.Entry> disks = remote.entries(e -> e.where().equals(where)
                 && e.kind().equals(Kinds.OVIRT_DISK) && e.id() != null && !e.run().equals(remote.runId()));
-        if (disks.isEmpty()) {
+        List<RemoteLedger.Entry> uploads = remote.entries(e -> e.where().equals(where)
+                && e.kind().equals(Kinds.OVIRT_UPLOAD_DISKS) && !e.run().equals(remote.runId()));
+        if (disks.isEmpty() && uploads.isEmpty()) {
             return;
         }
         List<String> ids = disks.stream().map(RemoteLedger.Entry::id).distinct().toList();
         try (OvirtSession s = ovirt.open(engine)) {
-            detachFromConversionHosts(s, disks);
-            OvirtCleanup.Outcome outcome = new OvirtCleanup(s, ovirt.timeouts()).run(ids);
-            for (String id : ids) {
-                if (!outcome.leftDisks().contains(id)) {
-                    remote.done(Kinds.OVIRT_DISK, id);
+            if (!ids.isEmpty()) {
+                detachFromConversionHosts(s, disks);
+                OvirtCleanup.Outcome outcome = new OvirtCleanup(s, ovirt.timeouts()).run(ids);
+                for (String id : ids) {
+                    if (!outcome.leftDisks().contains(id)) {
+                        remote.done(Kinds.OVIRT_DISK, id);
+                    }
                 }
+            }
+            // After the listed ones: what rhv-upload made that the dead run never learnt the id of.
+            for (RemoteLedger.Entry intent : uploads) {
+                replayUploads(remote, s, intent);
             }
         } catch (ConversionException | RuntimeException e) {
             LOG.error("ledger replay on the oVirt engine at {} failed: {}", engine.apiUrl(), e.getMessage());
+        }
+    }
+
+    private void replayUploads(RemoteLedger remote, OvirtSession s, RemoteLedger.Entry intent) {
+        var identity = OvirtUploadIntent.Identity.of(intent);
+        if (identity.isEmpty()) {
+            LOG.warn("ledger replay: {} of run {} does not say what to look for; dropped, check the engine by hand",
+                    intent.describe(), intent.run());
+            remote.doneKey(intent.key());
+            return;
+        }
+        if (OvirtUploadIntent.removeFound(s, ovirt.timeouts(), identity.get(), "run " + intent.run())) {
+            remote.doneKey(intent.key());
         }
     }
 

@@ -9,6 +9,7 @@ import org.v2vwrapper.output.rhv.OvirtCleanup;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
 import org.v2vwrapper.output.rhv.OvirtEndpoint;
 import org.v2vwrapper.output.rhv.OvirtSession;
+import org.v2vwrapper.output.rhv.OvirtUploadIntent;
 import org.v2vwrapper.output.rhv.OvirtValidator;
 import org.v2vwrapper.plan.OutputTarget;
 import org.v2vwrapper.plan.PlanContext;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * oVirt/RHV API upload ({@code rhv_url}): virt-v2v's {@code -o rhv-upload}, with checks on the engine before
@@ -69,7 +71,8 @@ public class RhvTarget implements OutputTarget {
             OvirtValidator.Result result = OvirtValidator.validate(session, request.vmName(), rhv.storage(),
                     rhv.cluster(), request.allocation());
             return new Checked(this, ctx, Optional.of(endpoint), Optional.of(session),
-                    Optional.of(result.allocation()), passwordFile(ctx));
+                    Optional.of(result.allocation()), passwordFile(ctx),
+                    uploadIdentity(session, request.vmName(), result.storageDomainId()), new AtomicReference<>());
         } catch (ConversionException | RuntimeException e) {
             session.close();
             throw e;
@@ -80,7 +83,25 @@ public class RhvTarget implements OutputTarget {
     @Override
     public Validated offline(PlanContext ctx) throws ConversionException {
         return new Checked(this, ctx, Optional.empty(), Optional.empty(), ctx.request().allocation(),
-                passwordFile(ctx));
+                passwordFile(ctx), Optional.empty(), new AtomicReference<>());
+    }
+
+    /**
+     * What rhv-upload will create, for the intent written just before virt-v2v starts. virt-v2v names the disks
+     * after its output name, which is the request's {@code vm_name} (the name the validation found free): the
+     * source VM's name for {@code -i libvirt}, {@code -on} for disk input; for {@code -i vmx} the .vmx's
+     * {@code displayName}, the same name in the usual case. Without an answer from the engine the run goes on
+     * without the intent (as before it existed), saying so.
+     */
+    private static Optional<OvirtUploadIntent.Identity> uploadIdentity(OvirtSession session, String vmName,
+                                                                       String storageDomainId) {
+        try {
+            return Optional.of(OvirtUploadIntent.before(session, vmName, storageDomainId));
+        } catch (OvirtCallException | RuntimeException e) {
+            LOG.warn("cannot list the disks named like rhv-upload's before the conversion ({}); a disk virt-v2v"
+                    + " creates just before a SIGKILL of the wrapper may then be known to nobody", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static Path passwordFile(PlanContext ctx) throws ConversionException {
@@ -94,13 +115,17 @@ public class RhvTarget implements OutputTarget {
     /**
      * What {@link #validate} learnt and opened: the engine and its session (both empty offline, where finish
      * and cleanup do nothing), the allocation for {@code -oa} (settled by the engine, else the request's, else
-     * none), the password file for {@code -op}.
+     * none), the password file for {@code -op}, what rhv-upload will create ({@code uploads}, empty offline)
+     * and the key of its ledger intent once written.
      */
     private record Checked(RhvTarget target, PlanContext ctx, Optional<OvirtEndpoint> endpoint,
-                           Optional<OvirtSession> session, Optional<Allocation> allocation, Path passwordFile)
+                           Optional<OvirtSession> session, Optional<Allocation> allocation, Path passwordFile,
+                           Optional<OvirtUploadIntent.Identity> uploads, AtomicReference<String> intentKey)
             implements Validated {
         @Override
         public List<String> outputArguments() {
+            // virt-v2v will make disks whose ids it logs only afterwards: a replay after SIGKILL finds them by name.
+            intend(this);
             return RhvTarget.outputArguments(this);
         }
 
@@ -182,6 +207,14 @@ public class RhvTarget implements OutputTarget {
         }
     }
 
+    private static void intend(Checked checked) {
+        if (checked.uploads().isEmpty() || checked.endpoint().isEmpty() || checked.intentKey().get() != null) {
+            return;
+        }
+        checked.intentKey().set(checked.ctx().ledger().intend(Kinds.OVIRT_UPLOAD_DISKS,
+                ledgerWhere(checked.endpoint().get()), checked.uploads().get().attrs()));
+    }
+
     /** Where the ledger says this target's objects live. */
     public static String ledgerWhere(OvirtEndpoint engine) {
         return engine.ledgerWhere();
@@ -229,6 +262,27 @@ public class RhvTarget implements OutputTarget {
             }
         } catch (RuntimeException e) {
             LOG.error("oVirt cleanup failed: {}", e.toString(), e);
+        } finally {
+            removeUnnamedUploads(checked);
+        }
+    }
+
+    /**
+     * A disk virt-v2v made but had not named in its log yet (virt-v2v KILLed through its pid, say): found by the
+     * intent's identity. The intent is done once nothing of it is left; otherwise it stays for the next run.
+     */
+    private void removeUnnamedUploads(Checked checked) {
+        String key = checked.intentKey().get();
+        if (key == null || checked.session().isEmpty()) {
+            return;
+        }
+        try {
+            if (OvirtUploadIntent.removeFound(checked.session().get(), connections.timeouts(),
+                    checked.uploads().orElseThrow(), "this run")) {
+                checked.ctx().ledger().doneKey(key);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("oVirt cleanup of the disks no log line named failed: {}", e.toString(), e);
         }
     }
 

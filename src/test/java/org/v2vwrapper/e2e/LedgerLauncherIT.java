@@ -220,7 +220,11 @@ class LedgerLauncherIT {
                 "--input=" + request, "--ca-bundle=" + TestCa.shared().caPem())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("c/cleanup.out").toFile()).start();
         assertEquals(0, p.waitFor(), Files.readString(tmp.resolve("c/cleanup.out")));
-        assertTrue(Files.readString(tmp.resolve("c/cleanup.out")).contains("removed remotely: ovirt-disk " + DISK_1));
+        String out = Files.readString(tmp.resolve("c/cleanup.out"));
+        assertTrue(out.contains("removed remotely: ") && out.contains("ovirt-disk " + DISK_1), out);
+        // The run's upload intent too: nothing of it is left on the engine.
+        assertTrue(out.contains("ovirt-upload-disks (not created yet or id unknown: {"), out);
+        assertFalse(Files.exists(run.runDir.resolve(RemoteLedger.FILE_NAME)));
         assertFalse(engine.hasDisk(DISK_1));
         assertTrue(engine.hasDisk(OTHER));
     }

@@ -83,4 +83,17 @@ class RemoteLedgerTest {
         assertTrue(l.file().isEmpty());
         assertEquals(List.of(), names());
     }
+
+    /** An intent's description goes into last_message: a long attribute (an id list) is cut there, kept in the file. */
+    @Test
+    void anIntentIsDescribedInOneShortLine() throws Exception {
+        RemoteLedger l = RemoteLedger.forRun(dir);
+        String ids = String.join(",", java.util.Collections.nCopies(30, "aaaaaaaa-0000-4000-8000-000000000000"));
+        String key = l.intend(Kinds.OVIRT_UPLOAD_DISKS, "rhv:https://e/ovirt-engine/api",
+                Map.of("disk_name_prefix", "win7", "disks_before", ids));
+        String d = l.entries().get(0).describe();
+        assertEquals("ovirt-upload-disks (not created yet or id unknown: {disk_name_prefix=win7, disks_before="
+                + ids.substring(0, RemoteLedger.DESCRIBED_VALUE) + "… (" + ids.length() + " characters)})", d);
+        assertEquals(ids, RemoteLedger.load(dir).get(key).attr("disks_before").orElseThrow());
+    }
 }

@@ -96,6 +96,32 @@ public class OvirtSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Disks whose alias matches {@code pattern} ({@code *} a wildcard), at most {@code max}: the engine's disk search
+     * knows {@code alias}, not {@code name} (searchbackend's {@code DiskConditionFieldAutoCompleter}). Case-insensitive,
+     * so that nothing the caller filters exactly afterwards is missed.
+     */
+    public List<Disk> disksAliased(String pattern, int max) throws OvirtCallException {
+        return call("search disks with the alias '" + pattern + "'", () -> system().disksService().list()
+                .search(aliasQuery(pattern)).caseSensitive(false).max(max).send().disks());
+    }
+
+    /**
+     * The disk with the VMs that use it ({@code all_content=true}: the engine lists a disk's {@code vms} only then),
+     * or empty if the engine does not know it.
+     */
+    public Optional<Disk> diskWithVms(String id) throws OvirtCallException {
+        try {
+            return Optional.ofNullable(call("get disk " + id, () -> system().disksService().diskService(id).get()
+                    .allContent(true).send().disk()));
+        } catch (OvirtCallException e) {
+            if (e.isNotFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
     public void removeDisk(String id) throws OvirtCallException {
         call("remove disk " + id, () -> {
             system().disksService().diskService(id).remove().send();
@@ -119,10 +145,19 @@ public class OvirtSession implements AutoCloseable {
      * search language would otherwise split on. Results are filtered by exact name afterwards anyway.
      */
     static String nameQuery(String name) {
-        if (name.matches("[A-Za-z0-9_.\\-]+")) {
-            return "name=" + name;
+        return query("name", name, "[A-Za-z0-9_.\\-]+");
+    }
+
+    /** {@code alias=pattern}, quoted as {@link #nameQuery} does, a {@code *} left unquoted when it can be. */
+    static String aliasQuery(String pattern) {
+        return query("alias", pattern, "[A-Za-z0-9_.*\\-]+");
+    }
+
+    private static String query(String field, String value, String plain) {
+        if (value.matches(plain)) {
+            return field + "=" + value;
         }
-        return "name=\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        return field + "=\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /** Logs out (revokes the SSO token) and closes the HTTP client; never throws. */

@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  *       token is revoked (this is what {@code Connection.close()} calls);</li>
  *   <li>under {@code /ovirt-engine/api}, with {@code Authorization: Bearer <token>} (else {@code 401}):
  *       {@code GET vms[?search=]}, {@code GET vms/{id}}, {@code GET storagedomains[?search=]},
- *       {@code GET clusters[?search=]}, {@code GET disks/{id}}, {@code DELETE disks/{id}} ({@code 409} fault while
+ *       {@code GET clusters[?search=]}, {@code GET disks[?search=alias=…&max=]}, {@code GET disks/{id}} (with
+ *       {@code all_content=true} also the {@code vms} it is attached to, as the engine populates them only then),
+ *       {@code DELETE disks/{id}} ({@code 409} fault while
  *       locked), {@code GET imagetransfers}, {@code POST imagetransfers/{id}/cancel};</li>
  *   <li>for two-phase: {@code POST disks} ({@code name}, {@code format}, {@code sparse},
  *       {@code provisioned_size}, {@code storage_domains/storage_domain@id}; the disk is {@code locked} for
@@ -75,7 +77,8 @@ public final class FakeOvirtEngine implements AutoCloseable {
     public static final String SSO_LOGOUT = "/ovirt-engine/services/sso-logout";
     /**
      * Not part of the engine: lets a fake virt-v2v in another process create what rhv-upload would create.
-     * {@code POST /fake-control/vms?id=&name=}, {@code POST /fake-control/disks?id=&status=},
+     * {@code POST /fake-control/vms?id=&name=}, {@code POST /fake-control/disks?id=&status=[&name=&description=
+ * &storage_domain=<name>]} (with a name: a disk as rhv-upload creates it),
      * {@code POST /fake-control/imagetransfers?disk_id=&phase=} (answers the new id as text). Not recorded in
      * {@link #calls()}.
      */
@@ -164,6 +167,7 @@ public final class FakeOvirtEngine implements AutoCloseable {
         volatile boolean sparse = true;
         volatile long provisionedSize = 1073741824L;
         volatile String storageDomainId;
+        volatile String description;
         volatile int unlockToOkGets = -1;
 
         Disk(String id, String alias, String status) {
@@ -199,6 +203,10 @@ public final class FakeOvirtEngine implements AutoCloseable {
         public String storageDomainId() {
             return storageDomainId;
         }
+
+        public String description() {
+            return description;
+        }
     }
 
     public static final class ImageTransfer {
@@ -206,6 +214,8 @@ public final class FakeOvirtEngine implements AutoCloseable {
         final String diskId;
         final String imageId;
         volatile String phase;
+        /** A client (imageio session) is connected; null: as the phase says (an active phase has one). */
+        volatile Boolean session;
 
         ImageTransfer(String id, String diskId, String imageId, String phase) {
             this.id = id;
@@ -473,10 +483,43 @@ public final class FakeOvirtEngine implements AutoCloseable {
         return id;
     }
 
+    /**
+     * A disk as virt-v2v's rhv-upload creates it ({@code rhv-upload-transfer.py}): alias {@code alias}
+     * (rhv-upload's {@code <output name>-NNN}), description {@code Uploaded by virt-v2v}, on the storage domain
+     * {@code storageDomainId}.
+     */
+    public String addUploadedDisk(String id, String alias, String storageDomainId, String status) {
+        return addDisk(id, alias, "Uploaded by virt-v2v", storageDomainId, status);
+    }
+
+    public String addDisk(String id, String alias, String description, String storageDomainId, String status) {
+        Disk d = new Disk(id, alias, status);
+        d.description = description;
+        d.storageDomainId = storageDomainId;
+        disks.put(id, d);
+        return id;
+    }
+
+    /** The id of the storage domain named {@code name} (the first), or null. */
+    public String storageDomainId(String name) {
+        return snapshot(storageDomains).stream().filter(sd -> sd.name().equals(name)).map(StorageDomain::id)
+                .findFirst().orElse(null);
+    }
+
     /** An image transfer writing to disk {@code diskId}; an active phase locks the disk. */
     public String addImageTransfer(String diskId, String phase) {
+        return addImageTransfer(diskId, phase, null);
+    }
+
+    /**
+     * As {@link #addImageTransfer(String, String)}, with or without a client session ({@code active} in the
+     * engine's answer): a killed upload's transfer stays {@code transferring} with none.
+     */
+    public String addImageTransfer(String diskId, String phase, Boolean session) {
         String id = UUID.randomUUID().toString();
-        transfers.put(id, new ImageTransfer(id, diskId, UUID.randomUUID().toString(), phase));
+        ImageTransfer t = new ImageTransfer(id, diskId, UUID.randomUUID().toString(), phase);
+        t.session = session;
+        transfers.put(id, t);
         Disk disk = disks.get(diskId);
         if (disk != null && ACTIVE_PHASES.contains(phase)) {
             disk.status = "locked";
@@ -639,7 +682,11 @@ public final class FakeOvirtEngine implements AutoCloseable {
             }
             answer = switch (what) {
                 case "vms" -> addVm(q.getOrDefault("id", UUID.randomUUID().toString()), q.get("name"));
-                case "disks" -> addDisk(q.getOrDefault("id", UUID.randomUUID().toString()), q.getOrDefault("status", "ok"));
+                case "disks" -> q.containsKey("name")
+                        ? addDisk(q.getOrDefault("id", UUID.randomUUID().toString()), q.get("name"),
+                                q.get("description"), storageDomainId(q.getOrDefault("storage_domain", "")),
+                                q.getOrDefault("status", "ok"))
+                        : addDisk(q.getOrDefault("id", UUID.randomUUID().toString()), q.getOrDefault("status", "ok"));
                 case "imagetransfers" -> addImageTransfer(q.get("disk_id"), q.getOrDefault("phase", "transferring"));
                 default -> throw new IllegalArgumentException("unknown control " + what);
             };
@@ -758,9 +805,13 @@ public final class FakeOvirtEngine implements AutoCloseable {
                 break;
             case "disks":
                 if (id == null && method.equals("GET")) {
+                    // The engine's disk search knows alias and description (DiskConditionFieldAutoCompleter);
+                    // "name" is the fake's older spelling of alias.
+                    long max = Long.parseLong(query.getOrDefault("max", String.valueOf(Long.MAX_VALUE)));
                     return xml(200, list("disks", snapshot(disks).stream()
-                            .filter(d -> search.test(Map.of("name", d.alias, "id", d.id)))
-                            .map(this::diskXml).toList()));
+                            .filter(d -> search.test(fields("name", d.alias, "alias", d.alias, "id", d.id,
+                                    "description", d.description)))
+                            .limit(max).map(this::diskXml).toList()));
                 }
                 if (id != null && action == null && method.equals("GET")) {
                     Disk d = disks.get(id);
@@ -782,7 +833,8 @@ public final class FakeOvirtEngine implements AutoCloseable {
                         } else if (d.lockedGetsLeft > 0) {
                             d.lockedGetsLeft--;
                         }
-                        return xml(200, diskXml(d, shown));
+                        boolean allContent = "true".equalsIgnoreCase(query.get("all_content"));
+                        return xml(200, diskXml(d, shown, allContent));
                     }
                 }
                 if (id != null && action == null && method.equals("DELETE")) {
@@ -1041,6 +1093,17 @@ public final class FakeOvirtEngine implements AutoCloseable {
 
     // ----- search -----
 
+    /** A search's fields; a null value (an unset attribute) matches nothing. */
+    private static Map<String, String> fields(String... kv) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            if (kv[i + 1] != null) {
+                m.put(kv[i], kv[i + 1]);
+            }
+        }
+        return m;
+    }
+
     private static final Pattern TERM = Pattern.compile("^\\s*(\\w+)\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|(\\S+))\\s*$");
 
     /** The engine's search, as far as the fake understands it: one {@code field=value} term. */
@@ -1122,12 +1185,19 @@ public final class FakeOvirtEngine implements AutoCloseable {
     }
 
     private String diskXml(Disk d) {
-        return diskXml(d, d.status);
+        return diskXml(d, d.status, false);
     }
 
-    private String diskXml(Disk d, String status) {
+    /**
+     * With {@code allContent} (the engine's {@code All-Content}, the SDK's {@code all_content=true}) the VMs the
+     * disk is attached to, as {@code BackendDiskResource.doPopulate} adds them.
+     */
+    private String diskXml(Disk d, String status, boolean allContent) {
+        List<String> vmIds = allContent ? attachments.stream().filter(a -> a.diskId.equals(d.id))
+                .map(a -> a.vmId).distinct().toList() : List.of();
         return "<disk href=\"" + href("disks", d.id) + "\" id=\"" + d.id + "\">\n"
                 + "  <name>" + esc(d.alias) + "</name>\n"
+                + (d.description == null ? "" : "  <description>" + esc(d.description) + "</description>\n")
                 + "  <alias>" + esc(d.alias) + "</alias>\n"
                 + "  <content_type>data</content_type>\n"
                 + "  <format>" + d.format + "</format>\n"
@@ -1139,12 +1209,15 @@ public final class FakeOvirtEngine implements AutoCloseable {
                 + (d.storageDomainId == null ? "" : "  <storage_domains>\n    <storage_domain href=\""
                         + href("storagedomains", d.storageDomainId) + "\" id=\"" + d.storageDomainId
                         + "\"/>\n  </storage_domains>\n")
+                + (vmIds.isEmpty() ? "" : "  <vms>\n" + vmIds.stream().map(v -> "    <vm href=\"" + href("vms", v)
+                        + "\" id=\"" + v + "\"/>\n").collect(java.util.stream.Collectors.joining()) + "  </vms>\n")
                 + "</disk>\n";
     }
 
     private String transferXml(ImageTransfer t) {
         return "<image_transfer href=\"" + href("imagetransfers", t.id) + "\" id=\"" + t.id + "\">\n"
-                + "  <active>" + ACTIVE_PHASES.contains(t.phase) + "</active>\n"
+                + "  <active>" + (t.session != null ? t.session && ACTIVE_PHASES.contains(t.phase)
+                        : ACTIVE_PHASES.contains(t.phase)) + "</active>\n"
                 + "  <direction>upload</direction>\n"
                 + "  <format>raw</format>\n"
                 + "  <phase>" + t.phase + "</phase>\n"
