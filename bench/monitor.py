@@ -10,7 +10,9 @@ the volumes and creates ports and the instance after). The fakes run standalone 
 
 Meanwhile it reads the state file every millisecond and, for every progress frame the fake printed (the fake logs
 each frame's wall time), measures how long it took until the state file showed that progress. It samples the
-wrapper's VmHWM (peak resident set) from /proc until the wrapper exits.
+wrapper's VmHWM (peak resident set) from /proc until the wrapper exits, and reports beside it the VmHWM when the
+(fake) virt-v2v started (start-up and the destination's checks) and the highest VmRSS sampled after that (the
+monitoring phase, with the destination's calls after virt-v2v); VmHWM is never reset.
 
 Usage: bench/monitor.py [DURATION_S=60] [FRAME_MS=250] [--dest local,rhv,osp] [--disks 2] [--rounds 1]
                         [--variant 'NAME|LAUNCHER|JAVA_OPTS' ...] [--jcmd-at SECONDS --jcmd-dir DIR] [--threads]
@@ -118,6 +120,11 @@ def run_one(dest, variant, round_no):
         p.stdin.write(request.encode()); p.stdin.close()
         first_seen = {}   # (disk index, progress) -> wall time first seen in the state file
         peak_kb, last_text, dumped, last_rss, cpu_ticks = 0, None, False, 0, 0
+        # The fake virt-v2v writes its record file as it starts: VmHWM then is the peak of start-up and the
+        # checks before virt-v2v; the highest VmRSS sampled after it is the monitoring phase's own peak (it
+        # includes the destination's calls after virt-v2v, which run before the wrapper exits).
+        record = os.path.join(tmp, "record.json")
+        hwm_at_v2v, rss_after_v2v = None, 0
         thread_ticks, last_threads = {}, 0.0   # tid -> (name, utime+stime)
         while p.poll() is None:
             try:
@@ -138,9 +145,13 @@ def run_one(dest, variant, round_no):
                     for line in f:
                         if line.startswith("VmHWM:"):
                             peak_kb = max(peak_kb, int(line.split()[1]))
-                        elif opts.rss_trace and line.startswith("VmRSS:"):
+                            if hwm_at_v2v is None and os.path.exists(record):
+                                hwm_at_v2v = peak_kb
+                        elif line.startswith("VmRSS:"):
                             kb = int(line.split()[1])
-                            if kb > last_rss + 512:
+                            if hwm_at_v2v is not None:
+                                rss_after_v2v = max(rss_after_v2v, kb)
+                            if opts.rss_trace and kb > last_rss + 512:
                                 last_rss = kb
                                 print("  %6.2f s  VmRSS %.1f MB" % (time.time() - start, kb / 1024), flush=True)
             except FileNotFoundError:
@@ -188,7 +199,8 @@ def run_one(dest, variant, round_no):
             print("  JVM CPU by thread (s, sampled): " + ", ".join(
                 "%s %.2f" % (n, t / os.sysconf("SC_CLK_TCK"))
                 for n, t in sorted(by_name.items(), key=lambda kv: -kv[1]) if t > 0), flush=True)
-        return p.returncode, peak_kb, lags, time.time() - start, err, cpu_ticks / os.sysconf('SC_CLK_TCK')
+        return (p.returncode, peak_kb, lags, time.time() - start, err, cpu_ticks / os.sysconf('SC_CLK_TCK'),
+                hwm_at_v2v or 0, rss_after_v2v)
     finally:
         if fake_proc:
             fake_proc.stdin.close()
@@ -197,21 +209,27 @@ def run_one(dest, variant, round_no):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-results = {}
+results, phases = {}, {}
 for r in range(1, opts.rounds + 1):
     for dest in dests:
         for v in variants:
-            rc, peak, lags, wall, err, cpu = run_one(dest, v, r)
+            rc, peak, lags, wall, err, cpu, hwm_v2v, rss_mon = run_one(dest, v, r)
             results.setdefault((dest, v[0]), []).append(peak)
+            phases.setdefault((dest, v[0]), []).append((hwm_v2v, rss_mon))
             lag = ("median %.0f ms, p95 %.0f ms, max %.0f ms (%d frames)"
                    % (lags[len(lags) // 2] * 1000, lags[int(len(lags) * 0.95)] * 1000, lags[-1] * 1000, len(lags))
                    if lags else "no frames")
-            print("round %d  %-5s %-12s exit %d  %5.1f s  VmHWM %.1f MB  JVM CPU %.2f s  frame->state %s"
-                  % (r, dest, v[0], rc, wall, peak / 1024, cpu, lag), flush=True)
+            print("round %d  %-5s %-12s exit %d  %5.1f s  VmHWM %.1f MB (at virt-v2v start %.1f, VmRSS after %.1f)"
+                  "  JVM CPU %.2f s  frame->state %s"
+                  % (r, dest, v[0], rc, wall, peak / 1024, hwm_v2v / 1024, rss_mon / 1024, cpu, lag), flush=True)
             if rc != 0:
                 print(err[-2000:], file=sys.stderr)
-print("median peak RSS (VmHWM):")
+print("median peak RSS (VmHWM, whole run) | VmHWM when virt-v2v started (start-up + checks) | highest VmRSS "
+      "sampled after virt-v2v started (monitoring + the calls after it):")
 for (dest, name), peaks in results.items():
     peaks.sort()
-    print("  %-5s %-12s %.1f MB  (runs: %s)" % (dest, name, peaks[len(peaks) // 2] / 1024,
-                                                 ", ".join("%.1f" % (k / 1024) for k in peaks)))
+    at_v2v = sorted(a for a, _ in phases[(dest, name)])
+    after = sorted(b for _, b in phases[(dest, name)])
+    print("  %-5s %-12s %.1f MB  (runs: %s) | %.1f MB | %.1f MB"
+          % (dest, name, peaks[len(peaks) // 2] / 1024, ", ".join("%.1f" % (k / 1024) for k in peaks),
+             at_v2v[len(at_v2v) // 2] / 1024, after[len(after) // 2] / 1024))
