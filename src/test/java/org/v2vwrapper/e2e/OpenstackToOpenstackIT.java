@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.output.osp.fake.Osp2OspLayout;
 import org.v2vwrapper.testing.SshdClient;
 import org.v2vwrapper.testing.SshdHarness;
 
@@ -28,6 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.CONV;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.DEST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.VM;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.DST_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.ROOT;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.FLAVOR;
 
 /**
  * OpenStack to OpenStack through the launcher: the fake clouds (one fake, a source project and the
@@ -36,24 +45,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OpenstackToOpenstackIT {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String SRC = "5rc0000000000000000000000000000a";
-    static final String CONV = "c0nv000000000000000000000000000b";
-    static final String DEST = "d35t000000000000000000000000000c";
-    static final String VM = "11111111-aaaa-4bbb-8ccc-000000000001";
     static final String VM_IMG = "11111111-aaaa-4bbb-8ccc-000000000002";
-    static final String SRC_HOST = "22222222-aaaa-4bbb-8ccc-000000000001";
-    static final String DST_HOST = "33333333-aaaa-4bbb-8ccc-000000000001";
-    static final String ROOT = "44444444-aaaa-4bbb-8ccc-000000000001";
     static final String DATA1 = "55555555-aaaa-4bbb-8ccc-000000000001";
     static final String DATA2 = "66666666-aaaa-4bbb-8ccc-000000000001";
-    static final String FLAVOR = "a96b2815-3525-4eea-9ab4-14ba58e17835";
-    static final String SG = "d5366f19-c34f-493c-a816-b305085c8fae";
     static final String SRC_PW = "Src-Pa55word!";
     static final String DST_PW = "Dst-Pa55word!";
     static final long UNIT = 1 << 20; // one fake GiB
 
     SshdHarness sshd;
     FakeOpenStack fake;
+    Osp2OspLayout layout;
     Path dir;
     Path srcById;
     Path dstById;
@@ -64,24 +65,13 @@ class OpenstackToOpenstackIT {
         dir = Files.createTempDirectory("v2v-osp2osp-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         fake = FakeOpenStack.start();
-        fake.project(SRC, "source", "Default");
-        fake.project(CONV, "conversion", "Default");
-        fake.project(DEST, "destination", "Default");
-        fake.user("src-user", "Default", SRC_PW, SRC);
-        fake.user("dst-user", "Default", DST_PW, CONV, DEST);
-        fake.creationPolls(0);
+        layout = Osp2OspLayout.seed(fake, SRC_PW, DST_PW, SshdHarness.HOST_ADDRESS);
         Path storage = Files.createDirectory(dir.resolve("storage"));
         srcById = Files.createDirectory(dir.resolve("src-by-id"));
         dstById = Files.createDirectory(dir.resolve("dst-by-id"));
         fake.storage(storage, UNIT);
         fake.devDiskById(SRC_HOST, srcById);
         fake.devDiskById(DST_HOST, dstById);
-        FakeOpenStack.Server host = fake.addServer(SRC_HOST, SRC, "src-converter");
-        host.image = "img-rhel";
-        host.accessIPv4 = SshdHarness.HOST_ADDRESS;
-        fake.addServer(DST_HOST, CONV, "dst-converter").image = "img-rhel";
-        fake.addFlavor(FLAVOR, "m1.small");
-        fake.addSecurityGroup(SG, DEST, "default");
 
         FakeOpenStack.Server vm = fake.addServer(VM, SRC, "web");
         vm.stopPolls = 0;
@@ -148,33 +138,7 @@ class OpenstackToOpenstackIT {
     }
 
     ObjectNode request(String vmId, String name) throws IOException {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("vm_name", name);
-        n.put("transport_method", "ssh");
-        ObjectNode env = n.putObject("osp_environment");
-        env.put("os-auth_url", fake.authUrl());
-        env.put("os-username", "dst-user");
-        env.put("os-password", DST_PW);
-        env.put("os-project_name", "conversion");
-        env.put("os-project_domain_name", "Default");
-        env.put("os-user_domain_name", "Default");
-        n.put("osp_destination_project_id", DEST);
-        n.put("osp_flavor_id", FLAVOR);
-        n.putArray("osp_security_groups_ids").add(SG);
-        n.put("osp_server_id", DST_HOST);
-        ObjectNode src = n.putObject("osp_source_environment");
-        src.put("auth_url", fake.authUrl());
-        src.put("username", "src-user");
-        src.put("password", SRC_PW);
-        src.put("project_name", "source");
-        src.put("project_domain_name", "Default");
-        src.put("user_domain_name", "Default");
-        src.put("verify", false);
-        src.put("vm_id", vmId);
-        src.put("conversion_vm_id", SRC_HOST);
-        n.put("osp_source_export", "nbdkit");
-        n.put("ssh_key", sshd.clientKeyText());
-        return n;
+        return layout.request(vmId, name, "source", sshd.clientKeyText());
     }
 
     /** A run with its watchers: processes it started and TCP listeners beyond loopback that appeared. */

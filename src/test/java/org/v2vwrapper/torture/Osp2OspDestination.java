@@ -1,12 +1,19 @@
 package org.v2vwrapper.torture;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.v2vwrapper.e2e.Scenario;
 import org.v2vwrapper.e2e.WrapperRun;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.output.osp.fake.Osp2OspLayout;
 import org.v2vwrapper.testing.SshdClient;
 import org.v2vwrapper.testing.SshdHarness;
+
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.CONV;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.DEST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.VM;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.DST_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.ROOT;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,23 +40,14 @@ import java.util.Set;
  * ({@link #coveredLeftovers}, reported).
  */
 public final class Osp2OspDestination implements TortureDestination {
-    static final String SRC = "5rc0000000000000000000000000000a";
-    static final String CONV = "c0nv000000000000000000000000000b";
-    static final String DEST = "d35t000000000000000000000000000c";
-    static final String VM = "11111111-aaaa-4bbb-8ccc-000000000001";
-    static final String SRC_HOST = "22222222-aaaa-4bbb-8ccc-000000000001";
-    static final String DST_HOST = "33333333-aaaa-4bbb-8ccc-000000000001";
-    static final String ROOT = "44444444-aaaa-4bbb-8ccc-000000000001";
     static final String DATA = "55555555-aaaa-4bbb-8ccc-000000000001";
-    static final String FLAVOR = "a96b2815-3525-4eea-9ab4-14ba58e17835";
-    static final String SG = "d5366f19-c34f-493c-a816-b305085c8fae";
     static final String SRC_PW = "Src-Tortur3-pw";
     static final String DST_PW = "Dst-Tortur3-pw";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path base;
     private final SshdHarness sshd;
     private final FakeOpenStack fake;
+    private final Osp2OspLayout layout;
     private final Path srcById;
     private final Path dstById;
     private final Path locks;
@@ -61,12 +59,7 @@ public final class Osp2OspDestination implements TortureDestination {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         sshd = SshdHarness.start();
         fake = FakeOpenStack.start();
-        fake.project(SRC, "source", "Default");
-        fake.project(CONV, "conversion", "Default");
-        fake.project(DEST, "destination", "Default");
-        fake.user("src-user", "Default", SRC_PW, SRC);
-        fake.user("dst-user", "Default", DST_PW, CONV, DEST);
-        fake.creationPolls(0);
+        layout = Osp2OspLayout.seed(fake, SRC_PW, DST_PW, SshdHarness.HOST_ADDRESS);
         Path storage = Files.createDirectory(base.resolve("storage"));
         srcById = Files.createDirectory(base.resolve("src-by-id"));
         dstById = Files.createDirectory(base.resolve("dst-by-id"));
@@ -74,12 +67,6 @@ public final class Osp2OspDestination implements TortureDestination {
         fake.storage(storage, 1 << 20);
         fake.devDiskById(SRC_HOST, srcById);
         fake.devDiskById(DST_HOST, dstById);
-        FakeOpenStack.Server host = fake.addServer(SRC_HOST, SRC, "src-converter");
-        host.image = "img-rhel";
-        host.accessIPv4 = SshdHarness.HOST_ADDRESS;
-        fake.addServer(DST_HOST, CONV, "dst-converter").image = "img-rhel";
-        fake.addFlavor(FLAVOR, "m1.small");
-        fake.addSecurityGroup(SG, DEST, "default");
         FakeOpenStack.Server vm = fake.addServer(VM, SRC, "web");
         vm.stopPolls = 0;
         FakeOpenStack.Volume root = fake.addVolume(ROOT, SRC, "web-root", Map.of());
@@ -121,37 +108,11 @@ public final class Osp2OspDestination implements TortureDestination {
 
     @Override
     public String request(Path dir, int i) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("vm_name", name(i));
-        n.put("transport_method", "ssh");
-        ObjectNode env = n.putObject("osp_environment");
-        env.put("os-auth_url", fake.authUrl());
-        env.put("os-username", "dst-user");
-        env.put("os-password", DST_PW);
-        env.put("os-project_name", "conversion");
-        env.put("os-project_domain_name", "Default");
-        env.put("os-user_domain_name", "Default");
-        n.put("osp_destination_project_id", DEST);
-        n.put("osp_flavor_id", FLAVOR);
-        n.putArray("osp_security_groups_ids").add(SG);
-        n.put("osp_server_id", DST_HOST);
-        ObjectNode src = n.putObject("osp_source_environment");
-        src.put("auth_url", fake.authUrl());
-        src.put("username", "src-user");
-        src.put("password", SRC_PW);
-        src.put("project_name", "source");
-        src.put("project_domain_name", "Default");
-        src.put("user_domain_name", "Default");
-        src.put("verify", false);
-        src.put("vm_id", VM);
-        src.put("conversion_vm_id", SRC_HOST);
-        n.put("osp_source_export", "nbdkit");
         try {
-            n.put("ssh_key", sshd.clientKeyText());
+            return layout.request(VM, name(i), "source", sshd.clientKeyText()).toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return n.toString();
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.output.LedgerReplay;
 import org.v2vwrapper.output.osp.fake.FakeOpenStack;
+import org.v2vwrapper.output.osp.fake.Osp2OspLayout;
 import org.v2vwrapper.output.rhv.OvirtConnectionFactory;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspSourceEnvironment;
@@ -25,6 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.CONV;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.VM;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.SRC_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.DST_HOST;
+import static org.v2vwrapper.output.osp.fake.Osp2OspLayout.ROOT;
 
 /**
  * An OpenStack→OpenStack run SIGKILLed after the root copy, the data volume's detachment and the attachments to the
@@ -32,41 +39,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cloud back as it was before that run (and touches nothing the ledger does not list).
  */
 class OspSourceLedgerReplayTest {
-    static final String SRC = "5rc0000000000000000000000000000a";
-    static final String CONV = "c0nv000000000000000000000000000b";
-    static final String DEST = "d35t000000000000000000000000000c";
-    static final String VM = "11111111-aaaa-4bbb-8ccc-000000000001";
-    static final String SRC_HOST = "22222222-aaaa-4bbb-8ccc-000000000001";
-    static final String DST_HOST = "33333333-aaaa-4bbb-8ccc-000000000001";
-    static final String ROOT = "44444444-aaaa-4bbb-8ccc-000000000001";
     static final String DATA = "55555555-aaaa-4bbb-8ccc-000000000001";
     static final String OTHER = "77777777-aaaa-4bbb-8ccc-000000000001";
-    static final String FLAVOR = "a96b2815-3525-4eea-9ab4-14ba58e17835";
-    static final String SG = "d5366f19-c34f-493c-a816-b305085c8fae";
     static final String SRC_PW = "Src-Pa55word!";
     static final String DST_PW = "Dst-Pa55word!";
 
     @TempDir
     Path tmp;
     FakeOpenStack fake;
+    Osp2OspLayout layout;
     Path runDir;
 
     @BeforeEach
     void seed() throws Exception {
         fake = FakeOpenStack.start();
-        fake.project(SRC, "source", "Default");
-        fake.project(CONV, "conversion", "Default");
-        fake.project(DEST, "destination", "Default");
-        fake.user("src-user", "Default", SRC_PW, SRC);
-        fake.user("dst-user", "Default", DST_PW, CONV, DEST);
-        fake.creationPolls(0);
+        layout = Osp2OspLayout.seed(fake, SRC_PW, DST_PW, "127.0.0.2");
         fake.storage(Files.createDirectory(tmp.resolve("storage")), 1 << 16);
-        FakeOpenStack.Server host = fake.addServer(SRC_HOST, SRC, "src-converter");
-        host.image = "img-rhel";
-        host.accessIPv4 = "127.0.0.2";
-        fake.addServer(DST_HOST, CONV, "dst-converter").image = "img-rhel";
-        fake.addFlavor(FLAVOR, "m1.small");
-        fake.addSecurityGroup(SG, DEST, "default");
         fake.addServer(VM, SRC, "web").stopPolls = 0;
         fake.addVolume(ROOT, SRC, "web-root", Map.of()).bootable = true;
         fake.addVolume(DATA, SRC, "web-data", Map.of());
@@ -249,32 +237,7 @@ class OspSourceLedgerReplayTest {
     }
 
     private ObjectNode requestJson(String sourceProject) {
-        ObjectNode n = OspTestSupport.JSON.createObjectNode();
-        n.put("vm_name", "web-migrated");
-        n.put("transport_method", "ssh");
-        ObjectNode env = n.putObject("osp_environment");
-        env.put("os-auth_url", fake.authUrl());
-        env.put("os-username", "dst-user");
-        env.put("os-password", DST_PW);
-        env.put("os-project_name", "conversion");
-        env.put("os-project_domain_name", "Default");
-        env.put("os-user_domain_name", "Default");
-        n.put("osp_destination_project_id", DEST);
-        n.put("osp_flavor_id", FLAVOR);
-        n.putArray("osp_security_groups_ids").add(SG);
-        n.put("osp_server_id", DST_HOST);
-        ObjectNode src = n.putObject("osp_source_environment");
-        src.put("auth_url", fake.authUrl());
-        src.put("username", "src-user");
-        src.put("password", SRC_PW);
-        src.put("project_name", sourceProject);
-        src.put("project_domain_name", "Default");
-        src.put("user_domain_name", "Default");
-        src.put("verify", false);
-        src.put("vm_id", VM);
-        src.put("conversion_vm_id", SRC_HOST);
-        n.put("osp_source_export", "nbdkit");
-        n.put("ssh_key", "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
-        return n;
+        return layout.request(VM, "web-migrated", sourceProject,
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n");
     }
 }
