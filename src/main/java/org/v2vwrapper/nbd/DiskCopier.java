@@ -199,7 +199,12 @@ public final class DiskCopier {
             }
         }
 
-        private void report(long bytes) {
+        /**
+         * Under a lock: reader threads complete in any order, and without it one thread's larger total could reach
+         * the callback before another's smaller one, so that the progress a caller sees went backwards (found by
+         * DiskCopierTest in CI). The callback is cheap (a number for the state writer), the lock uncontended.
+         */
+        private synchronized void report(long bytes) {
             progress.update(done.addAndGet(bytes), toCopy);
         }
 
