@@ -5,7 +5,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
-import org.v2vwrapper.ledger.Kinds;
 import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspDestination;
@@ -27,9 +26,6 @@ public final class OspConversion implements AutoCloseable {
     private final OspLedger ledger = new OspLedger();
     private OspClients clients;
     private volatile List<OspValidator.PortPlan> portPlan;
-    private RemoteLedger remote;
-    private String where;
-    private String taggedKey;
 
     public OspConversion(ConversionRequest request, String guestId, OspTimeouts timeouts) throws ConversionException {
         this.request = request;
@@ -62,19 +58,13 @@ public final class OspConversion implements AutoCloseable {
 
     /** Every OpenStack object this conversion makes or learns of is mirrored to {@code remote}. */
     public OspConversion persistTo(RemoteLedger remote) throws ConversionException {
-        String where = ledgerWhere(osp, request.insecureConnection());
-        ledger.persistTo(remote, where);
-        this.remote = remote;
-        this.where = where;
+        ledger.persistTo(remote, ledgerWhere(osp, request.insecureConnection()));
         return this;
     }
 
     /** Before virt-v2v starts: it will create volumes tagged with our guest id (found by the tag on replay). */
     public void intendTaggedVolumes() {
-        if (remote != null && taggedKey == null) {
-            taggedKey = remote.intend(Kinds.OSP_TAGGED_VOLUMES, where,
-                    java.util.Map.of("guest_id", guestId, "conversion_host", osp.serverId()));
-        }
+        ledger.intendTaggedVolumes(guestId, osp.serverId());
     }
 
     /** Volume ids virt-v2v's log named so far. */
@@ -142,10 +132,8 @@ public final class OspConversion implements AutoCloseable {
         List<String> volumes = facts.ospVolumeIds().stream().filter(OspIds::isSafe).toList();
         volumes.forEach(ledger::knownVolume);
         new OspCleanup(clients(), ledger, timeouts, osp.serverId(), guestId).run(volumes);
-        OspLedger.Snapshot left = ledger.snapshot();
-        if (left.volumes().isEmpty() && left.ports().isEmpty() && left.serverId().isEmpty() && taggedKey != null) {
-            remote.doneKey(taggedKey);
-        } else if (!left.volumes().isEmpty() || !left.ports().isEmpty() || left.serverId().isPresent()) {
+        if (!ledger.cleanedUp()) {
+            OspLedger.Snapshot left = ledger.snapshot();
             LOG.warn("OpenStack cleanup incomplete: volumes {}, ports {}, instance {} stay in the ledger",
                     left.volumes().keySet(), left.ports(), left.serverId().orElse("none"));
         }
@@ -153,9 +141,7 @@ public final class OspConversion implements AutoCloseable {
 
     /** After a success: what the run made is the new VM, no longer something to clean up. */
     public void succeeded() {
-        if (remote != null) {
-            remote.forgetOwn(e -> e.where().equals(where));
-        }
+        ledger.forgetAll();
     }
 
     @Override

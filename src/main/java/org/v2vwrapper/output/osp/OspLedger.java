@@ -53,6 +53,8 @@ public final class OspLedger {
     /** The run's persistent ledger every change is mirrored to (in memory only until {@link #persistTo}). */
     private RemoteLedger remote = RemoteLedger.inMemory();
     private String where = "openstack:unknown";
+    /** The intent for the volumes tagged with the run's guest id, once made. */
+    private String taggedKey;
 
     /** Mirrors every change to the run directory's ledger, for a replay after SIGKILL. */
     public synchronized OspLedger persistTo(RemoteLedger remote, String where) {
@@ -197,6 +199,35 @@ public final class OspLedger {
     public synchronized void volumeDeleted(String volumeId) {
         volumes.remove(volumeId);
         remote.done(Kinds.OSP_VOLUME, volumeId);
+    }
+
+    /**
+     * Before volumes tagged with {@code guestId} are made (by virt-v2v or by this wrapper): an intent the replay
+     * finds them by, should the run die before their ids are listed. Once per run.
+     */
+    public synchronized void intendTaggedVolumes(String guestId, String conversionHost) {
+        if (taggedKey == null) {
+            taggedKey = remote.intend(Kinds.OSP_TAGGED_VOLUMES, where,
+                    Map.of("guest_id", guestId, "conversion_host", conversionHost));
+        }
+    }
+
+    /**
+     * After a cleanup: whether it removed everything listed here; if so the tagged-volumes intent is done as well.
+     */
+    public synchronized boolean cleanedUp() {
+        boolean clean = volumes.isEmpty() && ports.isEmpty() && serverId == null;
+        if (clean && taggedKey != null) {
+            remote.doneKey(taggedKey);
+            taggedKey = null;
+        }
+        return clean;
+    }
+
+    /** After a success: what the run made on this cloud is the new VM, no longer something to clean up. */
+    public synchronized void forgetAll() {
+        remote.forgetOwn(e -> e.where().equals(where));
+        taggedKey = null;
     }
 
     public synchronized Snapshot snapshot() {

@@ -23,6 +23,8 @@ import org.openstack4j.model.storage.block.VolumeSnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.v2vwrapper.ConversionException;
+import org.v2vwrapper.ledger.Kinds;
+import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.lifecycle.Cleanup;
 import org.v2vwrapper.nbd.CopyOptions;
 import org.v2vwrapper.nbd.CopyProgress;
@@ -34,9 +36,8 @@ import org.v2vwrapper.osp2osp.NbdProbe;
 import org.v2vwrapper.osp2osp.VolumeLock;
 import org.v2vwrapper.remote.Forward;
 import org.v2vwrapper.remote.SshResult;
-import org.v2vwrapper.remote.SshRunner;
-import org.v2vwrapper.ledger.RemoteLedger;
 import org.v2vwrapper.remote.RemoteTeardown;
+import org.v2vwrapper.remote.SshRunner;
 import org.v2vwrapper.remote.SshTunnel;
 import org.v2vwrapper.request.ConversionRequest;
 import org.v2vwrapper.request.OspDestination;
@@ -122,11 +123,6 @@ public final class OspMigration implements AutoCloseable {
     private final OspLedger ledger = new OspLedger();
     /** The source cloud's side in the run's ledger (in memory until {@link #persistTo}). */
     private volatile SourceLedger sourceLedger = SourceLedger.inMemory();
-    /** The run's ledger and the destination's where in it (null until {@link #persistTo}). */
-    private RemoteLedger remote;
-    private String destinationWhere;
-    /** The intent for the destination volumes, tagged with our guest id (found by the tag on replay). */
-    private String taggedKey;
     private final String guestId;
     private SourceCloud source;
     private OspClients clients;
@@ -172,9 +168,7 @@ public final class OspMigration implements AutoCloseable {
      */
     public synchronized OspMigration persistTo(RemoteLedger remote) throws ConversionException {
         sourceLedger = new SourceLedger(remote, SourceLedger.where(src));
-        destinationWhere = OspConversion.ledgerWhere(osp, request.insecureConnection());
-        ledger.persistTo(remote, destinationWhere);
-        this.remote = remote;
+        ledger.persistTo(remote, OspConversion.ledgerWhere(osp, request.insecureConnection()));
         return this;
     }
 
@@ -555,12 +549,7 @@ public final class OspMigration implements AutoCloseable {
     // ---------------------------------------------------------------- destination side
 
     public void createDestinationVolumes() throws ConversionException {
-        synchronized (this) {
-            if (remote != null && taggedKey == null) {
-                taggedKey = remote.intend(org.v2vwrapper.ledger.Kinds.OSP_TAGGED_VOLUMES, destinationWhere,
-                        Map.of("guest_id", guestId, "conversion_host", osp.serverId()));
-            }
-        }
+        ledger.intendTaggedVolumes(guestId, osp.serverId());
         for (int i = 0; i < disks.size(); i++) {
             Disk d = disks.get(i);
             Map<String, String> md = Map.of(VolumeMover.GUEST_ID_PROPERTY, guestId,
@@ -647,10 +636,7 @@ public final class OspMigration implements AutoCloseable {
         String serverId = builder.createServer(request.vmName(), osp.flavorId(), volumes, ports,
                 osp.securityGroupIds());
         builder.waitActive(serverId);
-        if (remote != null) {
-            // The new VM is the run's result now, no longer something to clean up.
-            remote.forgetOwn(e -> e.where().equals(destinationWhere));
-        }
+        ledger.forgetAll(); // the new VM is the run's result now, no longer something to clean up
         state.setVmId(serverId);
         LOG.info("instance '{}' ({}) is active in project {}", request.vmName(), serverId, osp.destinationProjectId());
         return serverId;
@@ -710,20 +696,20 @@ public final class OspMigration implements AutoCloseable {
             if (d.copyId != null) {
                 quietly("deleting the root copy " + d.copyId, () -> {
                     source.deleteVolume(d.copyId);
-                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_VOLUME, d.copyId);
+                    sourceLedger.deleted(Kinds.OSP_VOLUME, d.copyId);
                 });
             }
             if (d.snapshotId != null) {
                 quietly("deleting the root snapshot " + d.snapshotId, () -> {
                     source.awaitSnapshotSettled(d.snapshotId);
                     source.deleteSnapshot(d.snapshotId);
-                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_SNAPSHOT, d.snapshotId);
+                    sourceLedger.deleted(Kinds.OSP_SNAPSHOT, d.snapshotId);
                 });
             }
             if (d.imageId != null) {
                 quietly("deleting the root image " + d.imageId, () -> {
                     source.deleteImage(d.imageId);
-                    sourceLedger.deleted(org.v2vwrapper.ledger.Kinds.OSP_IMAGE, d.imageId);
+                    sourceLedger.deleted(Kinds.OSP_IMAGE, d.imageId);
                 });
             }
         }
@@ -802,13 +788,7 @@ public final class OspMigration implements AutoCloseable {
             return;
         }
         new OspCleanup(clients, ledger, timeouts, osp.serverId(), guestId).run(List.of());
-        OspLedger.Snapshot left = ledger.snapshot();
-        synchronized (this) {
-            if (remote != null && taggedKey != null && left.volumes().isEmpty() && left.ports().isEmpty()
-                    && left.serverId().isEmpty()) {
-                remote.doneKey(taggedKey);
-            }
-        }
+        ledger.cleanedUp();
     }
 
     @FunctionalInterface
