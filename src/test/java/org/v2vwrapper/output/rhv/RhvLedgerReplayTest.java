@@ -198,9 +198,11 @@ class RhvLedgerReplayTest {
         assertTrue(RemoteLedger.load(settings.runDir()).isEmpty());
     }
 
-    /** The run itself: after a failure it removes what no log line named, and its intent is done. */
-    @Test
-    void aFailedRunRemovesItsUnnamedUploadsAndItsIntent() throws Exception {
+    /** A run's context on the fake engine, with a data domain ({@code data}: its id) and the run's own ledger. */
+    private record EngineRun(String data, WrapperSettings settings, RemoteLedger ledger, PlanContext ctx) {
+    }
+
+    private EngineRun engineRun() throws Exception {
         String data = engine.addStorageDomain("data", "nfs");
         engine.addCluster("Default");
         ConversionRequest request = RhvFixture.request(engine.url(), engine.password(), n -> { });
@@ -209,6 +211,16 @@ class RhvLedgerReplayTest {
         RemoteLedger ledger = RemoteLedger.forRun(settings.runDir());
         PlanContext ctx = new PlanContext(request, settings, SecretStore.create(tmp.resolve("secrets")),
                 V2vCapabilities.parse("virt-v2v\nmac-option"), new Cleanup(), false, ledger);
+        return new EngineRun(data, settings, ledger, ctx);
+    }
+
+    /** The run itself: after a failure it removes what no log line named, and its intent is done. */
+    @Test
+    void aFailedRunRemovesItsUnnamedUploadsAndItsIntent() throws Exception {
+        EngineRun run = engineRun();
+        String data = run.data();
+        RemoteLedger ledger = run.ledger();
+        PlanContext ctx = run.ctx();
         ConversionState state = new ConversionState();
         String named = "e0000000-0000-4000-8000-000000000000";
         String unnamed = "e1111111-0000-4000-8000-000000000000";
@@ -228,14 +240,11 @@ class RhvLedgerReplayTest {
     /** A run that finished: its disks are the VM's, the intent is forgotten with them, nothing is looked up. */
     @Test
     void aFinishedRunForgetsItsIntent() throws Exception {
-        String data = engine.addStorageDomain("data", "nfs");
-        engine.addCluster("Default");
-        ConversionRequest request = RhvFixture.request(engine.url(), engine.password(), n -> { });
-        WrapperSettings settings = RhvFixture.settings(tmp, ca.caPem());
-        Files.createDirectories(settings.runDir());
-        RemoteLedger ledger = RemoteLedger.forRun(settings.runDir());
-        PlanContext ctx = new PlanContext(request, settings, SecretStore.create(tmp.resolve("secrets")),
-                V2vCapabilities.parse("virt-v2v\nmac-option"), new Cleanup(), false, ledger);
+        EngineRun run = engineRun();
+        String data = run.data();
+        RemoteLedger ledger = run.ledger();
+        PlanContext ctx = run.ctx();
+        WrapperSettings settings = run.settings();
         ConversionState state = new ConversionState();
         try (var t = new RhvTarget(new OvirtConnectionFactory(RhvFixture.FAST)).validate(ctx, state)) {
             t.outputArguments();
