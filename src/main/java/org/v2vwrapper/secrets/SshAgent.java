@@ -42,10 +42,11 @@ public final class SshAgent {
     /** Unix socket paths are limited to 108 bytes (with the NUL). */
     static final int SOCKET_PATH_MAX = 107;
     /**
-     * Room for {@code /agent-<n>/agent.sock}: {@code Files.createTempDirectory} names with a random non-negative
-     * long, up to 19 digits (not 10: a 109-byte path made ssh-agent exit 1 for OpenstackToOpenstackIT).
+     * Room for {@code /agent-<n>/agent.sock}: {@code Files.createTempDirectory} names with a random long written
+     * unsigned, up to 20 digits (not 10: a 109-byte path made ssh-agent exit 1 for OpenstackToOpenstackIT; not 19
+     * either: about half the names have 20, and a run directory at the boundary then failed one run in two).
      */
-    static final int SOCKET_SUFFIX_MAX = ("/agent-" + Long.MAX_VALUE + "/agent.sock").length();
+    static final int SOCKET_SUFFIX_MAX = ("/agent-" + Long.toUnsignedString(-1L) + "/agent.sock").length();
 
     /** Starts {@code ssh-agent} on a socket in a fresh 0700 directory in /tmp and registers its shutdown. */
     public static SshAgent start(Cleanup cleanup) throws ConversionException {
@@ -71,21 +72,26 @@ public final class SshAgent {
             // process started here becomes `cat` reading a pipe from this JVM, which ends at EOF once the wrapper is
             // gone in any way (even before cat started: no race as with a death signal set after the fork), and
             // the forked agent exits once its parent is gone (ssh-agent looks every 10 s).
+            // Its own words go to a file beside the socket (no secret: the agent prints its pid and errors), read
+            // only when it fails to start.
+            Path said = dir.resolve("agent.out");
             ProcessBuilder pb = new ProcessBuilder("ssh-agent", "-a", socket.toString(), "--", "cat")
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                    .redirectOutput(said.toFile());
             Process p = pb.start(); // its stdin (our end of the pipe) stays open while the Process is referenced
             SshAgent agent = new SshAgent(p, socket);
             cleanup.register("ssh-agent", () -> {
                 agent.stop();
                 Files.deleteIfExists(socket);
+                Files.deleteIfExists(said);
                 Files.deleteIfExists(dir);
             });
             long deadline = System.currentTimeMillis() + START_TIMEOUT_MS;
             while (!Files.exists(socket)) {
                 if (!p.isAlive()) {
-                    throw new ConversionException("ssh-agent exited with code " + p.exitValue() + " before it was ready");
+                    throw new ConversionException("ssh-agent exited with code " + p.exitValue() + " before it was ready"
+                            + lastLine(said));
                 }
                 if (System.currentTimeMillis() > deadline) {
                     throw new ConversionException("ssh-agent did not create its socket within "
@@ -100,6 +106,17 @@ public final class SshAgent {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConversionException("interrupted while starting ssh-agent", e);
+        }
+    }
+
+    /** {@code ": <the file's last non-blank line>"}, or nothing. */
+    private static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank()).toList();
+            return lines.isEmpty() ? "" : ": " + lines.get(lines.size() - 1).strip();
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -31,6 +31,26 @@ class SshAgentTest {
         assertFalse(Files.exists(agent.socket()));
     }
 
+    /**
+     * A directory just short enough for the socket: every start works, whatever the length of the random name the
+     * agent's directory gets (up to 20 digits; with room for 19 about half the starts failed, so 6 of them all passed 1 time in 60).
+     */
+    @Test
+    void aDirectoryAtTheLengthLimitAlwaysWorks() throws Exception {
+        int room = SshAgent.SOCKET_PATH_MAX - SshAgent.SOCKET_SUFFIX_MAX - tmp.toString().length() - 1;
+        Path edge = Files.createDirectory(tmp.resolve("d".repeat(room)));
+        assertEquals(SshAgent.SOCKET_PATH_MAX - SshAgent.SOCKET_SUFFIX_MAX, edge.toString().length());
+        for (int i = 0; i < 6; i++) {
+            Cleanup cleanup = new Cleanup();
+            try {
+                SshAgent agent = SshAgent.start(cleanup, edge);
+                assertTrue(agent.socket().startsWith(edge), agent.socket().toString());
+            } finally {
+                cleanup.close();
+            }
+        }
+    }
+
     @Test
     void aTooLongDirectoryFallsBackToTmp() throws Exception {
         Path deep = Files.createDirectories(tmp.resolve("x".repeat(60)).resolve("y".repeat(40)));
