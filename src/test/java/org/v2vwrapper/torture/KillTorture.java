@@ -90,6 +90,16 @@ public final class KillTorture {
         int rc;
         try (StateWatcher watcher = new StateWatcher(last.stateFile())) {
             rc = last.waitFor(180);
+            if (rc != dest.lastExitCode()) {
+                // What the final run said, for a failure that must be explained (the run directory is removed).
+                System.out.println("torture " + dest.name() + ": the final run exited " + rc + ": stderr "
+                        + last.stderr().strip() + "; last_message " + last.state().path("last_message"));
+                java.nio.file.Path log = last.logDir.resolve("virt-v2v-wrapper.log");
+                if (Files.exists(log)) {
+                    Files.readAllLines(log).stream().filter(l -> l.contains("WARN") || l.contains("ERROR"))
+                            .forEach(l -> System.out.println("torture " + dest.name() + ": final run log: " + l));
+                }
+            }
             reads += watcher.reads();
             invalid.addAll(watcher.invalid());
         }
